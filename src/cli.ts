@@ -1,0 +1,49 @@
+/**
+ * Wiring only: commands, shared flags, exit codes. Work happens in the stage modules.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { CliError, EXIT } from './errors.js';
+import { registerCommands } from './commands/index.js';
+
+const program = new Command();
+program
+  .name('otel-agent-report')
+  .description(
+    'Reports on AI coding agents (Codex CLI, Claude Code, Gemini CLI, any OTel GenAI producer) from their exported OpenTelemetry files:\n' +
+      'tokens, cost, sessions, tool failures and API errors, as HTML, Markdown and JSON. Offline; nothing is uploaded.',
+  )
+  .addOption(new Option('--debug', 'print stack traces on errors'))
+  .exitOverride()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+  .showHelpAfterError('(run with --help for usage)');
+
+registerCommands(program);
+
+program.addHelpText(
+  'after',
+  `
+Exit codes: 0 ok; 1 fatal error; 2 usage error; 3 records were skipped (with --strict); 4 no telemetry found.`,
+);
+
+async function main(): Promise<void> {
+  try {
+    await program.parseAsync(process.argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      process.exitCode = e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+      return;
+    }
+    const debug = process.argv.includes('--debug');
+    if (e instanceof CliError) {
+      process.stderr.write(`otel-agent-report: ${e.message}\n`);
+      if (debug) process.stderr.write(`${e.stack}\n`);
+      process.exitCode = e.exitCode;
+      return;
+    }
+    process.stderr.write(`otel-agent-report: internal error: ${(e as Error).message ?? String(e)}\n`);
+    process.stderr.write(debug ? `${(e as Error).stack}\n` : 'Run again with --debug for the stack trace, and please report it.\n');
+    process.exitCode = EXIT.FATAL;
+  }
+}
+
+await main();

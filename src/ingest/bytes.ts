@@ -1,0 +1,133 @@
+/**
+ * Byte sources: files and stdin as async chunk streams, with compression detected by magic
+ * bytes (never by file name) and removed on the fly. A cut-off compressed stream yields what
+ * decompressed cleanly, then a problem naming the compressed byte offset where it broke.
+ */
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { Decompress } from 'fzstd';
+
+export type Compression = 'none' | 'gzip' | 'zstd';
+
+const GZIP = [0x1f, 0x8b];
+const ZSTD = [0x28, 0xb5, 0x2f, 0xfd];
+
+export function compressionOf(head: Uint8Array): Compression {
+  if (head.length >= 2 && head[0] === GZIP[0] && head[1] === GZIP[1]) return 'gzip';
+  if (head.length >= 4 && ZSTD.every((b, i) => head[i] === b)) return 'zstd';
+  return 'none';
+}
+
+export function fileChunks(path: string): AsyncIterable<Buffer> {
+  return createReadStream(path, { highWaterMark: 1 << 20 });
+}
+
+/** Split off the first chunk so the caller can sniff it and still read everything. */
+export async function peek(src: AsyncIterable<Buffer>): Promise<{ head: Buffer; rest: AsyncIterable<Buffer> }> {
+  const it = src[Symbol.asyncIterator]();
+  const first = await it.next();
+  const head = first.done ? Buffer.alloc(0) : first.value;
+  async function* rest(): AsyncGenerator<Buffer> {
+    if (head.length) yield head;
+    for (;;) {
+      const n = await it.next();
+      if (n.done) return;
+      yield n.value;
+    }
+  }
+  return { head, rest: rest() };
+}
+
+export class DecompressError extends Error {
+  constructor(
+    readonly compression: Compression,
+    readonly compressedOffset: number,
+    detail: string,
+  ) {
+    super(`${compression} stream is damaged or cut off near compressed byte ${compressedOffset} (${detail}); records before that point were read`);
+  }
+}
+
+/** Decompressed chunks; throws DecompressError after the last good chunk when the stream breaks. */
+export async function* decompress(src: AsyncIterable<Buffer>, compression: Compression): AsyncGenerator<Buffer> {
+  if (compression === 'none') {
+    yield* src;
+    return;
+  }
+  if (compression === 'gzip') yield* gunzipStream(src);
+  else yield* zstdStream(src);
+}
+
+async function* gunzipStream(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const gz = createGunzip({ chunkSize: 1 << 20 });
+  let consumed = 0;
+  let failure: Error | null = null;
+  gz.on('error', (e) => {
+    failure = e;
+  });
+  const out: Buffer[] = [];
+  let wake: (() => void) | null = null;
+  let ended = false;
+  gz.on('data', (b: Buffer) => {
+    out.push(b);
+    wake?.();
+  });
+  gz.on('end', () => {
+    ended = true;
+    wake?.();
+  });
+  gz.on('close', () => {
+    ended = true;
+    wake?.();
+  });
+  const pump = (async () => {
+    try {
+      for await (const chunk of src) {
+        consumed += chunk.length;
+        if (!gz.write(chunk)) await new Promise<void>((r) => gz.once('drain', () => r()));
+        if (failure) return;
+      }
+    } catch (e) {
+      failure = e as Error;
+    }
+    gz.end();
+  })();
+  for (;;) {
+    while (out.length) yield out.shift()!;
+    if (failure) break;
+    if (ended) break;
+    await new Promise<void>((r) => (wake = r));
+    wake = null;
+  }
+  await pump;
+  while (out.length) yield out.shift()!;
+  const f = failure as Error | null;
+  if (f) throw new DecompressError('gzip', consumed, f.message);
+}
+
+async function* zstdStream(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const out: Buffer[] = [];
+  // fzstd decodes multi-frame input; its callback receives each decoded block.
+  const d = new Decompress((chunk: Uint8Array) => {
+    out.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  });
+  let consumed = 0;
+  let last: Buffer | null = null;
+  try {
+    for await (const chunk of src) {
+      // Hold one chunk back so the final push can be flagged as final.
+      if (last) {
+        d.push(last, false);
+        consumed += last.length;
+        while (out.length) yield out.shift()!;
+      }
+      last = chunk;
+    }
+    d.push(last ?? new Uint8Array(0), true);
+    consumed += last?.length ?? 0;
+  } catch (e) {
+    while (out.length) yield out.shift()!;
+    throw new DecompressError('zstd', consumed, (e as Error).message);
+  }
+  while (out.length) yield out.shift()!;
+}

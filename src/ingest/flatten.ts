@@ -1,0 +1,410 @@
+/**
+ * OTLP/JSON export request → raw-table rows. Every encoding (JSON, protobuf, Gemini outfile)
+ * reaches this one function, so JSON and protobuf copies of the same request produce identical
+ * rows and identical record keys: that is what makes loading both store each record once.
+ *
+ * A record with a value of the wrong type is skipped on its own (its siblings still load) and
+ * reported with its JSON path.
+ */
+import { createHash } from 'node:crypto';
+import {
+  RecordError,
+  asArray,
+  asObject,
+  asString,
+  attributesJson,
+  bool,
+  double,
+  enumValue,
+  field,
+  idHex,
+  int32,
+  int64,
+  int64Text,
+  anyValueJson,
+} from './anyvalue.js';
+import type { RowSink } from './rows.js';
+import type { Signal } from './types.js';
+
+type Obj = Record<string, unknown>;
+
+export interface FlattenResult {
+  spans: number;
+  logs: number;
+  metricPoints: number;
+  skipped: number;
+  /** One entry per skipped record: JSON path and reason. */
+  problems: string[];
+  serviceNames: Set<string>;
+  minTimeNs: bigint | null;
+  maxTimeNs: bigint | null;
+}
+
+const SPAN_KIND: Record<string, number> = {
+  SPAN_KIND_UNSPECIFIED: 0,
+  SPAN_KIND_INTERNAL: 1,
+  SPAN_KIND_SERVER: 2,
+  SPAN_KIND_CLIENT: 3,
+  SPAN_KIND_PRODUCER: 4,
+  SPAN_KIND_CONSUMER: 5,
+};
+const STATUS_CODE: Record<string, number> = { STATUS_CODE_UNSET: 0, STATUS_CODE_OK: 1, STATUS_CODE_ERROR: 2 };
+const TEMPORALITY: Record<string, number> = {
+  AGGREGATION_TEMPORALITY_UNSPECIFIED: 0,
+  AGGREGATION_TEMPORALITY_DELTA: 1,
+  AGGREGATION_TEMPORALITY_CUMULATIVE: 2,
+};
+const SEVERITY: Record<string, number> = Object.fromEntries(
+  ['UNSPECIFIED', 'TRACE', 'TRACE2', 'TRACE3', 'TRACE4', 'DEBUG', 'DEBUG2', 'DEBUG3', 'DEBUG4', 'INFO', 'INFO2', 'INFO3', 'INFO4', 'WARN', 'WARN2', 'WARN3', 'WARN4', 'ERROR', 'ERROR2', 'ERROR3', 'ERROR4', 'FATAL', 'FATAL2', 'FATAL3', 'FATAL4'].map(
+    (n, i) => [`SEVERITY_NUMBER_${n}`, i],
+  ),
+);
+
+/** The signal of an OTLP/JSON request object, from its top-level key. */
+export function jsonSignal(body: Obj): Signal | undefined {
+  if ('resourceSpans' in body || 'resource_spans' in body) return 'traces';
+  if ('resourceLogs' in body || 'resource_logs' in body) return 'logs';
+  if ('resourceMetrics' in body || 'resource_metrics' in body) return 'metrics';
+  return undefined;
+}
+
+function hash64(text: string): bigint {
+  return createHash('md5').update(text).digest().readBigInt64BE(0);
+}
+
+function hashHex(text: string): string {
+  return createHash('md5').update(text).digest('hex').slice(0, 16);
+}
+
+/**
+ * Identical records inside one request are distinct records (two identical SSE events in the
+ * same millisecond); identical records across requests are replays. So the key is the content
+ * hash plus the occurrence number of that content within the request.
+ */
+class KeyMaker {
+  private seen = new Map<string, number>();
+  key(content: string): bigint {
+    const n = (this.seen.get(content) ?? 0) + 1;
+    this.seen.set(content, n);
+    return hash64(n === 1 ? content : `${content}\u0000#${n}`);
+  }
+}
+
+export function flattenRequest(signal: Signal, body: Obj, sink: RowSink): FlattenResult {
+  const res: FlattenResult = {
+    spans: 0,
+    logs: 0,
+    metricPoints: 0,
+    skipped: 0,
+    problems: [],
+    serviceNames: new Set(),
+    minTimeNs: null,
+    maxTimeNs: null,
+  };
+  const keys = new KeyMaker();
+  const seenTime = (ns: bigint) => {
+    if (ns <= 0n) return;
+    if (res.minTimeNs === null || ns < res.minTimeNs) res.minTimeNs = ns;
+    if (res.maxTimeNs === null || ns > res.maxTimeNs) res.maxTimeNs = ns;
+  };
+  const skip = (e: unknown) => {
+    if (!(e instanceof RecordError)) throw e;
+    res.skipped++;
+    res.problems.push(e.message);
+  };
+
+  const top = signal === 'traces' ? ['resourceSpans', 'resource_spans'] : signal === 'logs' ? ['resourceLogs', 'resource_logs'] : ['resourceMetrics', 'resource_metrics'];
+  const scopeKeys =
+    signal === 'traces'
+      ? ['scopeSpans', 'scope_spans', 'instrumentationLibrarySpans', 'instrumentation_library_spans', 'deprecatedScopeSpans']
+      : signal === 'logs'
+        ? ['scopeLogs', 'scope_logs', 'instrumentationLibraryLogs', 'instrumentation_library_logs']
+        : ['scopeMetrics', 'scope_metrics', 'instrumentationLibraryMetrics', 'instrumentation_library_metrics'];
+  const itemKey = signal === 'traces' ? 'spans' : signal === 'logs' ? ['logRecords', 'log_records'] : 'metrics';
+
+  let resources: unknown[];
+  try {
+    resources = asArray(field(body, top[0], top[1]), top[0]);
+  } catch (e) {
+    skip(e);
+    return res;
+  }
+  resources.forEach((rv, ri) => {
+    const rpath = `${top[0]}[${ri}]`;
+    let resourceId: string;
+    let scopeLists: unknown[][];
+    try {
+      const r = asObject(rv, rpath);
+      const resource = asObject(r.resource, `${rpath}.resource`);
+      const attrs = attributesJson(resource.attributes, `${rpath}.resource.attributes`);
+      const schemaUrl = asString(field(r, 'schemaUrl', 'schema_url'), `${rpath}.schemaUrl`);
+      const dropped = int32(field(resource, 'droppedAttributesCount', 'dropped_attributes_count'), `${rpath}.resource.droppedAttributesCount`);
+      resourceId = hashHex(`${attrs.json}\u0000${schemaUrl}\u0000${dropped}`);
+      const serviceName = attrs.get('service.name') ?? '';
+      if (serviceName) res.serviceNames.add(serviceName);
+      sink.resource({ resource_id: resourceId, service_name: serviceName, attributes: attrs.json, schema_url: schemaUrl, dropped_attributes_count: dropped });
+      scopeLists = scopeKeys.map((k) => asArray(r[k], `${rpath}.${k}`));
+    } catch (e) {
+      // A broken resource envelope makes all its records unattributable: skip them as one.
+      skip(e);
+      return;
+    }
+    for (const scopes of scopeLists) {
+      scopes.forEach((sv, si) => {
+        const spath = `${rpath}.${scopeKeys[0]}[${si}]`;
+        let scopeId: string;
+        let items: unknown[];
+        try {
+          const s = asObject(sv, spath);
+          const scope = asObject(field(s, 'scope') ?? field(s, 'instrumentationLibrary', 'instrumentation_library'), `${spath}.scope`);
+          const name = asString(scope.name, `${spath}.scope.name`);
+          const version = asString(scope.version, `${spath}.scope.version`);
+          const attrs = attributesJson(scope.attributes, `${spath}.scope.attributes`);
+          const schemaUrl = asString(field(s, 'schemaUrl', 'schema_url'), `${spath}.schemaUrl`);
+          scopeId = hashHex(`${name}\u0000${version}\u0000${attrs.json}\u0000${schemaUrl}`);
+          sink.scope({ scope_id: scopeId, name, version, attributes: attrs.json, schema_url: schemaUrl });
+          items = Array.isArray(itemKey)
+            ? asArray(field(s, itemKey[0], itemKey[1]), `${spath}.${itemKey[0]}`)
+            : asArray(s[itemKey], `${spath}.${itemKey}`);
+        } catch (e) {
+          skip(e);
+          return;
+        }
+        const ipath = `${spath}.${Array.isArray(itemKey) ? itemKey[0] : itemKey}`;
+        items.forEach((iv, ii) => {
+          const path = `${ipath}[${ii}]`;
+          try {
+            if (signal === 'traces') {
+              seenTime(span(asObject(iv, path), path, resourceId, scopeId, sink));
+              res.spans++;
+            } else if (signal === 'logs') {
+              seenTime(logRecord(asObject(iv, path), path, resourceId, scopeId, keys, sink));
+              res.logs++;
+            } else {
+              const m = metric(asObject(iv, path), path, resourceId, scopeId, keys, sink, skip);
+              res.metricPoints += m.points;
+              if (m.maxTime) seenTime(m.maxTime);
+            }
+          } catch (e) {
+            skip(e);
+          }
+        });
+      });
+    }
+  });
+  return res;
+}
+
+function span(o: Obj, path: string, resourceId: string, scopeId: string, sink: RowSink): bigint {
+  const traceId = idHex(field(o, 'traceId', 'trace_id'), 16, `${path}.traceId`);
+  const spanId = idHex(field(o, 'spanId', 'span_id'), 8, `${path}.spanId`);
+  if (!traceId || !spanId) throw new RecordError('span has no traceId or spanId', path);
+  const start = int64(field(o, 'startTimeUnixNano', 'start_time_unix_nano'), `${path}.startTimeUnixNano`);
+  const end = int64(field(o, 'endTimeUnixNano', 'end_time_unix_nano'), `${path}.endTimeUnixNano`);
+  const status = asObject(o.status, `${path}.status`);
+  const attrs = attributesJson(o.attributes, `${path}.attributes`);
+  const events = asArray(o.events, `${path}.events`);
+  const links = asArray(o.links, `${path}.links`);
+  // A span is identified by its ids (and start, for producers that reuse ids across restarts).
+  const key = hash64(`${traceId}${spanId}${start}`);
+  // Validate children before emitting anything, so a bad event skips the span atomically.
+  const eventRows = events.map((ev, i) => {
+    const e = asObject(ev, `${path}.events[${i}]`);
+    return {
+      span_key: key,
+      seq: i,
+      trace_id: traceId,
+      span_id: spanId,
+      time_unix_nano: int64(field(e, 'timeUnixNano', 'time_unix_nano'), `${path}.events[${i}].timeUnixNano`),
+      name: asString(e.name, `${path}.events[${i}].name`),
+      attributes: attributesJson(e.attributes, `${path}.events[${i}].attributes`).json,
+    };
+  });
+  const linkRows = links.map((lv, i) => {
+    const l = asObject(lv, `${path}.links[${i}]`);
+    return {
+      span_key: key,
+      seq: i,
+      trace_id: traceId,
+      span_id: spanId,
+      linked_trace_id: idHex(field(l, 'traceId', 'trace_id'), 16, `${path}.links[${i}].traceId`),
+      linked_span_id: idHex(field(l, 'spanId', 'span_id'), 8, `${path}.links[${i}].spanId`),
+      trace_state: asString(field(l, 'traceState', 'trace_state'), `${path}.links[${i}].traceState`),
+      flags: int32(l.flags, `${path}.links[${i}].flags`),
+      attributes: attributesJson(l.attributes, `${path}.links[${i}].attributes`).json,
+    };
+  });
+  sink.span({
+    record_key: key,
+    trace_id: traceId,
+    span_id: spanId,
+    parent_span_id: idHex(field(o, 'parentSpanId', 'parent_span_id'), 8, `${path}.parentSpanId`),
+    trace_state: asString(field(o, 'traceState', 'trace_state'), `${path}.traceState`),
+    name: asString(o.name, `${path}.name`),
+    kind: enumValue(o.kind, SPAN_KIND, `${path}.kind`),
+    start_time_unix_nano: start,
+    end_time_unix_nano: end,
+    status_code: enumValue(status.code, STATUS_CODE, `${path}.status.code`),
+    status_message: asString(status.message, `${path}.status.message`),
+    flags: int32(o.flags, `${path}.flags`),
+    attributes: attrs.json,
+    dropped_attributes_count: int32(field(o, 'droppedAttributesCount', 'dropped_attributes_count'), `${path}.droppedAttributesCount`),
+    event_count: eventRows.length,
+    link_count: linkRows.length,
+    resource_id: resourceId,
+    scope_id: scopeId,
+  });
+  for (const r of eventRows) sink.spanEvent(r);
+  for (const r of linkRows) sink.spanLink(r);
+  return start;
+}
+
+/** `event.timestamp` (ISO-8601, ms) → ns; Codex log records carry only this and observed time. */
+function isoToNs(iso: string | undefined): bigint {
+  if (!iso) return 0n;
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? BigInt(ms) * 1_000_000n : 0n;
+}
+
+function logRecord(o: Obj, path: string, resourceId: string, scopeId: string, keys: KeyMaker, sink: RowSink): bigint {
+  const time = int64(field(o, 'timeUnixNano', 'time_unix_nano'), `${path}.timeUnixNano`);
+  const observed = int64(field(o, 'observedTimeUnixNano', 'observed_time_unix_nano'), `${path}.observedTimeUnixNano`);
+  const attrs = attributesJson(o.attributes, `${path}.attributes`);
+  const body = anyValueJson(o.body, `${path}.body`);
+  const severityNumber = enumValue(field(o, 'severityNumber', 'severity_number'), SEVERITY, `${path}.severityNumber`);
+  const severityText = asString(field(o, 'severityText', 'severity_text'), `${path}.severityText`);
+  const traceId = idHex(field(o, 'traceId', 'trace_id'), 16, `${path}.traceId`);
+  const spanId = idHex(field(o, 'spanId', 'span_id'), 8, `${path}.spanId`);
+  const eventName = asString(field(o, 'eventName', 'event_name'), `${path}.eventName`);
+  const flags = int32(o.flags, `${path}.flags`);
+  const dropped = int32(field(o, 'droppedAttributesCount', 'dropped_attributes_count'), `${path}.droppedAttributesCount`);
+  const ts = time > 0n ? time : observed > 0n ? observed : isoToNs(attrs.get('event.timestamp'));
+  const key = keys.key(
+    `${resourceId}\u0000${scopeId}\u0000${time}\u0000${observed}\u0000${severityNumber}\u0000${severityText}\u0000${body}\u0000${attrs.json}\u0000${traceId}\u0000${spanId}\u0000${eventName}\u0000${flags}`,
+  );
+  sink.log({
+    record_key: key,
+    time_unix_nano: time,
+    observed_time_unix_nano: observed,
+    ts_unix_nano: ts,
+    severity_number: severityNumber,
+    severity_text: severityText,
+    body,
+    attributes: attrs.json,
+    dropped_attributes_count: dropped,
+    flags,
+    trace_id: traceId,
+    span_id: spanId,
+    event_name: eventName,
+    resource_id: resourceId,
+    scope_id: scopeId,
+  });
+  return ts;
+}
+
+function numberList(v: unknown, path: string, kind: 'int' | 'double'): string {
+  const arr = asArray(v, path);
+  return '[' + arr.map((x, i) => (kind === 'int' ? int64Text(x, `${path}[${i}]`) : JSON.stringify(double(x, `${path}[${i}]`)))).join(',') + ']';
+}
+
+function metric(
+  o: Obj,
+  path: string,
+  resourceId: string,
+  scopeId: string,
+  keys: KeyMaker,
+  sink: RowSink,
+  skip: (e: unknown) => void,
+): { points: number; maxTime: bigint | null } {
+  const name = asString(o.name, `${path}.name`);
+  const description = asString(o.description, `${path}.description`);
+  const unit = asString(o.unit, `${path}.unit`);
+  let points = 0;
+  let maxTime: bigint | null = null;
+  const kinds: [string, string][] = [
+    ['gauge', 'gauge'],
+    ['sum', 'sum'],
+    ['histogram', 'histogram'],
+    ['exponentialHistogram', 'exponential_histogram'],
+    ['summary', 'summary'],
+  ];
+  for (const [camel, snake] of kinds) {
+    const dv = field(o, camel, snake);
+    if (dv === undefined || dv === null) continue;
+    const dpath = `${path}.${camel}`;
+    const d = asObject(dv, dpath);
+    const temporality = camel === 'gauge' || camel === 'summary' ? 0 : enumValue(field(d, 'aggregationTemporality', 'aggregation_temporality'), TEMPORALITY, `${dpath}.aggregationTemporality`);
+    const monotonic = camel === 'sum' ? bool(field(d, 'isMonotonic', 'is_monotonic'), `${dpath}.isMonotonic`) : false;
+    const dps = asArray(field(d, 'dataPoints', 'data_points'), `${dpath}.dataPoints`);
+    dps.forEach((pv, pi) => {
+      const ppath = `${dpath}.dataPoints[${pi}]`;
+      try {
+        const p = asObject(pv, ppath);
+        const attrs = attributesJson(p.attributes, `${ppath}.attributes`).json;
+        const start = int64(field(p, 'startTimeUnixNano', 'start_time_unix_nano'), `${ppath}.startTimeUnixNano`);
+        const time = int64(field(p, 'timeUnixNano', 'time_unix_nano'), `${ppath}.timeUnixNano`);
+        const flags = int32(p.flags, `${ppath}.flags`);
+        const exemplars = asArray(p.exemplars, `${ppath}.exemplars`).length;
+        const head = `${resourceId}\u0000${scopeId}\u0000${name}\u0000${unit}\u0000${camel}\u0000${temporality}\u0000${monotonic}\u0000${attrs}\u0000${start}\u0000${time}\u0000${flags}`;
+        const base = { metric_name: name, description, unit, temporality, start_time_unix_nano: start, time_unix_nano: time, attributes: attrs, flags, exemplar_count: exemplars, resource_id: resourceId, scope_id: scopeId };
+        if (camel === 'gauge' || camel === 'sum') {
+          const asInt = field(p, 'asInt', 'as_int');
+          const valueInt = asInt !== undefined && asInt !== null ? int64(asInt, `${ppath}.asInt`) : null;
+          const valueDouble = valueInt === null ? double(field(p, 'asDouble', 'as_double'), `${ppath}.asDouble`) : null;
+          sink.numberPoint({ ...base, record_key: keys.key(`${head}\u0000${valueInt}\u0000${valueDouble}`), metric_type: camel, is_monotonic: monotonic, value_int: valueInt, value_double: valueDouble });
+        } else if (camel === 'histogram') {
+          const count = int64(p.count, `${ppath}.count`);
+          const sum = double(p.sum, `${ppath}.sum`);
+          const min = double(p.min, `${ppath}.min`);
+          const max = double(p.max, `${ppath}.max`);
+          const buckets = numberList(field(p, 'bucketCounts', 'bucket_counts'), `${ppath}.bucketCounts`, 'int');
+          const bounds = numberList(field(p, 'explicitBounds', 'explicit_bounds'), `${ppath}.explicitBounds`, 'double');
+          sink.histogramPoint({ ...base, record_key: keys.key(`${head}\u0000${count}\u0000${sum}\u0000${min}\u0000${max}\u0000${buckets}\u0000${bounds}`), count, sum, min, max, bucket_counts: buckets, explicit_bounds: bounds });
+        } else if (camel === 'exponentialHistogram') {
+          const count = int64(p.count, `${ppath}.count`);
+          const sum = double(p.sum, `${ppath}.sum`);
+          const min = double(p.min, `${ppath}.min`);
+          const max = double(p.max, `${ppath}.max`);
+          const scale = int32(p.scale, `${ppath}.scale`);
+          const zeroCount = int64(field(p, 'zeroCount', 'zero_count'), `${ppath}.zeroCount`);
+          const zeroThreshold = double(field(p, 'zeroThreshold', 'zero_threshold'), `${ppath}.zeroThreshold`) ?? 0;
+          const pos = asObject(p.positive, `${ppath}.positive`);
+          const neg = asObject(p.negative, `${ppath}.negative`);
+          const posCounts = numberList(field(pos, 'bucketCounts', 'bucket_counts'), `${ppath}.positive.bucketCounts`, 'int');
+          const negCounts = numberList(field(neg, 'bucketCounts', 'bucket_counts'), `${ppath}.negative.bucketCounts`, 'int');
+          const posOffset = int32(pos.offset, `${ppath}.positive.offset`);
+          const negOffset = int32(neg.offset, `${ppath}.negative.offset`);
+          sink.expHistogramPoint({
+            ...base,
+            record_key: keys.key(`${head}\u0000${count}\u0000${sum}\u0000${scale}\u0000${zeroCount}\u0000${posOffset}\u0000${posCounts}\u0000${negOffset}\u0000${negCounts}`),
+            count,
+            sum,
+            min,
+            max,
+            scale,
+            zero_count: zeroCount,
+            zero_threshold: zeroThreshold,
+            positive_offset: posOffset,
+            positive_bucket_counts: posCounts,
+            negative_offset: negOffset,
+            negative_bucket_counts: negCounts,
+          });
+        } else {
+          const count = int64(p.count, `${ppath}.count`);
+          const sum = double(p.sum, `${ppath}.sum`) ?? 0;
+          const qv = asArray(field(p, 'quantileValues', 'quantile_values'), `${ppath}.quantileValues`).map((q, qi) => {
+            const qo = asObject(q, `${ppath}.quantileValues[${qi}]`);
+            return `{"quantile":${JSON.stringify(double(qo.quantile, `${ppath}.quantileValues[${qi}].quantile`) ?? 0)},"value":${JSON.stringify(double(qo.value, `${ppath}.quantileValues[${qi}].value`) ?? 0)}}`;
+          });
+          const quantiles = '[' + qv.join(',') + ']';
+          sink.summaryPoint({ ...base, record_key: keys.key(`${head}\u0000${count}\u0000${sum}\u0000${quantiles}`), count, sum, quantile_values: quantiles });
+        }
+        points++;
+        if (maxTime === null || time > maxTime) maxTime = time;
+      } catch (e) {
+        skip(e);
+      }
+    });
+  }
+  return { points, maxTime };
+}

@@ -1,0 +1,46 @@
+/**
+ * `inspect`: what each file is, without a database. Reads through the same decoders and
+ * flattener as `ingest`, into a sink that only counts.
+ */
+import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { fileChunks } from './bytes.js';
+import type { Input } from './discover.js';
+import { emptyReport, readInto, type FileReport } from './load.js';
+import type { RowSink } from './rows.js';
+
+const COUNT_ONLY: RowSink = {
+  resource() {},
+  scope() {},
+  span() {},
+  spanEvent() {},
+  spanLink() {},
+  log() {},
+  numberPoint() {},
+  histogramPoint() {},
+  expHistogramPoint() {},
+  summaryPoint() {},
+};
+
+export async function inspectInputs(inputs: Input[], stdin?: AsyncIterable<Buffer>): Promise<FileReport[]> {
+  const out: FileReport[] = [];
+  for (const [i, input] of inputs.entries()) {
+    const started = performance.now();
+    const report = emptyReport(i + 1, input.path);
+    const hash = createHash('sha256');
+    async function* hashed(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+      for await (const c of src) {
+        hash.update(c);
+        report.sizeBytes += c.length;
+        yield c;
+      }
+    }
+    const src = input.stdin ? (stdin ?? (process.stdin as AsyncIterable<Buffer>)) : fileChunks(input.path);
+    await readInto(hashed(src), input.path, COUNT_ONLY, report, 50);
+    report.sha256 = hash.digest('hex');
+    if (!input.stdin) report.sizeBytes = statSync(input.path).size;
+    report.durationMs = performance.now() - started;
+    out.push(report);
+  }
+  return out;
+}

@@ -1,0 +1,202 @@
+/**
+ * Top-level JSON values from a byte stream, each with the line it starts on.
+ *
+ * Two framings: JSON Lines (the Collector file exporter: one request per line, lines can be
+ * megabytes long, so lines are cut on Buffers with indexOf, not readline) and concatenated or
+ * pretty-printed values (an OTLP/HTTP body saved as-is, the Gemini CLI outfile), cut by a
+ * scanner that tracks strings and bracket depth. The framing is chosen from the first line.
+ */
+
+export type JsonItem =
+  | { ok: true; value: unknown; line: number; byteOffset: number; bytes: number }
+  | { ok: false; line: number; byteOffset: number; message: string };
+
+const NL = 0x0a;
+
+function trimmedEnds(buf: Buffer, start: number, end: number): [number, number] {
+  while (start < end && isWs(buf[start])) start++;
+  while (end > start && isWs(buf[end - 1])) end--;
+  return [start, end];
+}
+
+function isWs(b: number): boolean {
+  return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+}
+
+function parseError(e: unknown): string {
+  return `invalid JSON: ${(e as Error).message}`;
+}
+
+export async function* jsonValues(src: AsyncIterable<Buffer>): AsyncGenerator<JsonItem> {
+  let pending: Buffer[] = [];
+  let pendingLen = 0;
+  let line = 1;
+  let offset = 0; // byte offset of the start of the current line
+  let mode: 'lines' | 'scan' | undefined;
+  let scanner: ValueScanner | undefined;
+
+  for await (const chunk of src) {
+    if (mode === 'scan') {
+      yield* scanner!.push(chunk);
+      continue;
+    }
+    let buf = chunk;
+    let pos = 0;
+    for (;;) {
+      const nl = buf.indexOf(NL, pos);
+      if (nl < 0) {
+        if (pos < buf.length) {
+          pending.push(pos === 0 ? buf : buf.subarray(pos));
+          pendingLen += buf.length - pos;
+        }
+        break;
+      }
+      let lineBuf: Buffer;
+      if (pendingLen) {
+        pending.push(buf.subarray(pos, nl));
+        lineBuf = Buffer.concat(pending, pendingLen + nl - pos);
+        pending = [];
+        pendingLen = 0;
+      } else lineBuf = buf.subarray(pos, nl);
+      const lineLen = lineBuf.length + 1;
+      if (mode === undefined) {
+        const [s, e] = trimmedEnds(lineBuf, 0, lineBuf.length);
+        if (s === e) {
+          line++;
+          offset += lineLen;
+          pos = nl + 1;
+          continue;
+        }
+        if (!isCompleteValue(lineBuf.subarray(s, e))) {
+          // Pretty-printed or concatenated: hand everything from this line on to the scanner.
+          mode = 'scan';
+          scanner = new ValueScanner(line, offset);
+          yield* scanner.push(Buffer.concat([lineBuf, Buffer.from('\n'), buf.subarray(nl + 1)]));
+          break;
+        }
+        mode = 'lines';
+      }
+      yield* lineItem(lineBuf, line, offset);
+      line++;
+      offset += lineLen;
+      pos = nl + 1;
+    }
+  }
+  if (mode === 'scan') {
+    yield* scanner!.end();
+    return;
+  }
+  if (pendingLen) {
+    const lineBuf = Buffer.concat(pending, pendingLen);
+    if (mode === undefined && !isCompleteValue(lineBuf)) {
+      scanner = new ValueScanner(line, offset);
+      yield* scanner.push(lineBuf);
+      yield* scanner.end();
+      return;
+    }
+    yield* lineItem(lineBuf, line, offset);
+  }
+}
+
+function* lineItem(lineBuf: Buffer, line: number, offset: number): Generator<JsonItem> {
+  const [s, e] = trimmedEnds(lineBuf, 0, lineBuf.length);
+  if (s === e) return;
+  try {
+    yield { ok: true, value: JSON.parse(lineBuf.toString('utf8', s, e)), line, byteOffset: offset, bytes: lineBuf.length };
+  } catch (err) {
+    yield { ok: false, line, byteOffset: offset, message: parseError(err) };
+  }
+}
+
+function isCompleteValue(b: Buffer): boolean {
+  const first = b[0];
+  const last = b[b.length - 1];
+  if (!((first === 0x7b && last === 0x7d) || (first === 0x5b && last === 0x5d))) return false;
+  try {
+    JSON.parse(b.toString('utf8'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Cuts concatenated JSON values. Tracks only string state and bracket depth, so a value that is
+ * not valid JSON inside still ends at its closing bracket and the next value is found.
+ */
+class ValueScanner {
+  private parts: Buffer[] = [];
+  private partsLen = 0;
+  private depth = 0;
+  private inString = false;
+  private escape = false;
+  private startLine = 0;
+  private startOffset = 0;
+  private line: number;
+  private offset: number;
+
+  constructor(line: number, offset: number) {
+    this.line = line;
+    this.offset = offset;
+  }
+
+  *push(buf: Buffer): Generator<JsonItem> {
+    let segStart = 0;
+    for (let i = 0; i < buf.length; i++) {
+      const b = buf[i];
+      if (this.depth === 0) {
+        if (b === NL) this.line++;
+        if (isWs(b)) continue;
+        if (b === 0x7b || b === 0x5b) {
+          this.depth = 1;
+          this.startLine = this.line;
+          this.startOffset = this.offset + i;
+          segStart = i;
+          continue;
+        }
+        // Stray text between values: report it once per run of junk, at its line.
+        const junkLine = this.line;
+        let j = i;
+        while (j < buf.length && buf[j] !== NL && buf[j] !== 0x7b && buf[j] !== 0x5b) j++;
+        yield { ok: false, line: junkLine, byteOffset: this.offset + i, message: 'unexpected text outside a JSON value' };
+        i = j - 1;
+        continue;
+      }
+      if (this.inString) {
+        if (this.escape) this.escape = false;
+        else if (b === 0x5c) this.escape = true;
+        else if (b === 0x22) this.inString = false;
+        else if (b === NL) this.line++;
+        continue;
+      }
+      if (b === 0x22) this.inString = true;
+      else if (b === 0x7b || b === 0x5b) this.depth++;
+      else if (b === 0x7d || b === 0x5d) {
+        this.depth--;
+        if (this.depth === 0) {
+          this.parts.push(buf.subarray(segStart, i + 1));
+          this.partsLen += i + 1 - segStart;
+          const text = Buffer.concat(this.parts, this.partsLen);
+          this.parts = [];
+          this.partsLen = 0;
+          try {
+            yield { ok: true, value: JSON.parse(text.toString('utf8')), line: this.startLine, byteOffset: this.startOffset, bytes: text.length };
+          } catch (err) {
+            yield { ok: false, line: this.startLine, byteOffset: this.startOffset, message: parseError(err) };
+          }
+        }
+      } else if (b === NL) this.line++;
+    }
+    if (this.depth > 0) {
+      this.parts.push(buf.subarray(segStart));
+      this.partsLen += buf.length - segStart;
+    }
+    this.offset += buf.length;
+  }
+
+  *end(): Generator<JsonItem> {
+    if (this.depth > 0) {
+      yield { ok: false, line: this.startLine, byteOffset: this.startOffset, message: 'incomplete JSON value: the input ends before it closes (cut-off file?)' };
+    }
+  }
+}

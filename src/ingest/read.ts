@@ -1,0 +1,162 @@
+/**
+ * One input (file or stdin) → OTLP export requests, whatever the container: compression by magic
+ * bytes, then JSON (lines, single body, pretty-printed, arrays, Gemini outfile dumps) or protobuf
+ * (single body, gRPC frames, Collector length-prefixed records). Problems are yielded, not thrown:
+ * a bad line or frame costs only itself.
+ */
+import { compressionOf, decompress, DecompressError, peek, type Compression } from './bytes.js';
+import { jsonSignal } from './flatten.js';
+import { isSdkDumpValue, sdkDumpToOtlp } from './gemini-outfile.js';
+import { jsonValues } from './json-values.js';
+import { decodeProtobufRequest, detectProtobufSignal, splitProtobufFrames } from './otlp-proto.js';
+import type { DecodedRequest, SourceLocation } from './types.js';
+
+export type Format =
+  | 'otlp-json'
+  | 'otlp-jsonl'
+  | 'gemini-outfile'
+  | 'otlp-protobuf'
+  | 'otlp-protobuf-grpc'
+  | 'otlp-protobuf-length-prefixed'
+  | 'empty'
+  | 'not-telemetry';
+
+export type ReadEvent =
+  | { kind: 'request'; request: DecodedRequest }
+  | { kind: 'problem'; location: SourceLocation; message: string; records?: number };
+
+export interface ReadInfo {
+  compression: Compression;
+  format: Format;
+  /** Why a file was judged not to be telemetry (shown as a note, not an error). */
+  note?: string;
+}
+
+/** Largest protobuf input held whole in memory; length-prefixed files stream frame by frame. */
+const MAX_PROTOBUF_BODY = 1 << 30;
+
+export async function* readSource(chunks: AsyncIterable<Buffer>, nameHint: string, info: ReadInfo): AsyncGenerator<ReadEvent> {
+  const raw = await peek(chunks);
+  info.compression = compressionOf(raw.head);
+  const damage: Damage = { error: null };
+  const plain = await peek(guard(decompress(raw.rest, info.compression), damage));
+  const first = firstNonWs(plain.head);
+  if (first === undefined) {
+    for await (const _ of plain.rest); // surfaces a damaged compressed stream
+    if (plain.head.length === 0) info.format = 'empty';
+    else {
+      info.format = 'not-telemetry';
+      info.note = 'only white space';
+    }
+  } else if (first === 0x7b || first === 0x5b) yield* readJson(plain.rest, info);
+  else yield* readProtobuf(plain.rest, nameHint, info);
+  if (damage.error) yield { kind: 'problem', location: { byteOffset: damage.error.compressedOffset }, message: damage.error.message };
+}
+
+interface Damage {
+  error: DecompressError | null;
+}
+
+/** Turn a decompression failure into a problem reported after the records that did decode. */
+async function* guard(src: AsyncIterable<Buffer>, damage: Damage): AsyncGenerator<Buffer> {
+  try {
+    yield* src;
+  } catch (e) {
+    if (e instanceof DecompressError) {
+      damage.error = e;
+      return;
+    }
+    throw e;
+  }
+}
+
+function firstNonWs(b: Buffer): number | undefined {
+  for (const x of b) if (x !== 0x20 && x !== 0x0a && x !== 0x0d && x !== 0x09 && x !== 0xef && x !== 0xbb && x !== 0xbf) return x;
+  return undefined;
+}
+
+function describeKeys(v: unknown): string {
+  if (v && typeof v === 'object' && !Array.isArray(v)) return `an object with keys ${Object.keys(v).slice(0, 6).join(', ') || '(none)'}`;
+  return Array.isArray(v) ? 'an array' : typeof v;
+}
+
+async function* readJson(src: AsyncIterable<Buffer>, info: ReadInfo): AsyncGenerator<ReadEvent> {
+  let sawTelemetry = false;
+  let first = true;
+  let requests = 0;
+  for await (const item of jsonValues(src)) {
+    if (!item.ok) {
+      first = false;
+      yield { kind: 'problem', location: { line: item.line }, message: item.message, records: 1 };
+      continue;
+    }
+    const values = Array.isArray(item.value) ? item.value : [item.value];
+    for (const value of values) {
+      const loc = { line: item.line };
+      const body = value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+      const signal = body ? jsonSignal(body) : undefined;
+      if (body && signal) {
+        info.format = ++requests > 1 ? 'otlp-jsonl' : 'otlp-json';
+        sawTelemetry = true;
+        yield { kind: 'request', request: { signal, body, location: loc } };
+      } else if (isSdkDumpValue(value)) {
+        if (!sawTelemetry) info.format = 'gemini-outfile';
+        sawTelemetry = true;
+        try {
+          const r = sdkDumpToOtlp(value);
+          yield { kind: 'request', request: { signal: r.signal, body: r.body, location: loc } };
+        } catch (e) {
+          yield { kind: 'problem', location: loc, message: (e as Error).message, records: 1 };
+        }
+      } else if (first && !sawTelemetry) {
+        // A JSON file that is not telemetry at all (a manifest, an agent's stdout): say so once.
+        info.format = 'not-telemetry';
+        info.note = `not OpenTelemetry data: the first JSON value is ${describeKeys(value)}`;
+        return;
+      } else {
+        yield { kind: 'problem', location: loc, message: `not an OTLP export request: ${describeKeys(value)}`, records: 1 };
+      }
+      first = false;
+    }
+    first = false;
+  }
+}
+
+async function* readProtobuf(src: AsyncIterable<Buffer>, nameHint: string, info: ReadInfo): AsyncGenerator<ReadEvent> {
+  const parts: Buffer[] = [];
+  let len = 0;
+  for await (const c of src) {
+    len += c.length;
+    if (len > MAX_PROTOBUF_BODY) {
+      yield { kind: 'problem', location: { byteOffset: 0 }, message: `protobuf input larger than ${MAX_PROTOBUF_BODY} bytes is not supported as one body` };
+      return;
+    }
+    parts.push(c);
+  }
+  const buf = Buffer.concat(parts, len);
+  const split = splitProtobufFrames(buf);
+  if (split.frames.length === 0) {
+    info.format = 'not-telemetry';
+    info.note = 'not OpenTelemetry data: neither JSON nor an OTLP protobuf body or framing';
+    return;
+  }
+  info.format = split.framing === 'single' ? 'otlp-protobuf' : split.framing === 'grpc' ? 'otlp-protobuf-grpc' : 'otlp-protobuf-length-prefixed';
+  for (const f of split.frames) {
+    const loc = { byteOffset: f.byteOffset };
+    const signal = detectProtobufSignal(f.bytes, nameHint);
+    if (!signal) {
+      yield {
+        kind: 'problem',
+        location: loc,
+        message: 'cannot tell whether this protobuf message holds traces, logs or metrics (no items to inspect, and the file name does not say); rename the file to contain "traces", "logs" or "metrics"',
+      };
+      continue;
+    }
+    try {
+      yield { kind: 'request', request: { signal, body: decodeProtobufRequest(f.bytes, signal), location: loc } };
+    } catch (e) {
+      yield { kind: 'problem', location: loc, message: `protobuf ${signal} request does not parse: ${(e as Error).message}`, records: 1 };
+    }
+  }
+  for (const p of split.problems) yield { kind: 'problem', location: { byteOffset: p.byteOffset }, message: p.message, records: 1 };
+}

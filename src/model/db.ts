@@ -1,0 +1,64 @@
+/**
+ * The DuckDB database: open it, create the raw schema, run named SQL files.
+ * Every SQL statement lives in a .sql file registered in `registry.ts`; errors name that file.
+ */
+import { readFileSync } from 'node:fs';
+import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { SqlError } from '../errors.js';
+import { fromRoot } from '../paths.js';
+import { SCHEMA_FILES } from './registry.js';
+
+export interface Db {
+  instance: DuckDBInstance;
+  conn: DuckDBConnection;
+  path: string;
+  close(): void;
+}
+
+export async function openDb(path?: string): Promise<Db> {
+  const p = path ?? ':memory:';
+  const instance = await DuckDBInstance.create(p);
+  const conn = await instance.connect();
+  const db: Db = {
+    instance,
+    conn,
+    path: p,
+    close() {
+      conn.closeSync();
+      instance.closeSync();
+    },
+  };
+  for (const f of SCHEMA_FILES) await runSqlFile(db.conn, f);
+  return db;
+}
+
+const cache = new Map<string, string>();
+
+/** The text of a registered SQL file (path relative to src/). */
+export function sqlText(file: string): string {
+  let text = cache.get(file);
+  if (text === undefined) {
+    text = readFileSync(fromRoot('src', file), 'utf8');
+    cache.set(file, text);
+  }
+  return text;
+}
+
+export async function runSqlFile(conn: DuckDBConnection, file: string, params?: Record<string, unknown>): Promise<void> {
+  try {
+    if (params) await conn.run(sqlText(file), params as never);
+    else await conn.run(sqlText(file));
+  } catch (e) {
+    throw new SqlError(`src/${file}`, e);
+  }
+}
+
+/** Run a registered SQL file and return its rows as JSON-safe objects (BIGINT/DECIMAL as strings). */
+export async function querySqlFile(conn: DuckDBConnection, file: string, params?: Record<string, unknown>): Promise<Record<string, unknown>[]> {
+  try {
+    const reader = params ? await conn.runAndReadAll(sqlText(file), params as never) : await conn.runAndReadAll(sqlText(file));
+    return reader.getRowObjectsJson() as Record<string, unknown>[];
+  } catch (e) {
+    throw new SqlError(`src/${file}`, e);
+  }
+}

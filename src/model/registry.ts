@@ -1,0 +1,43 @@
+/**
+ * Every SQL file the program runs, by path relative to src/. A test checks this list against the
+ * .sql files on disk both ways: a file without an entry, or an entry without a file, fails.
+ */
+
+/** Raw schema, one object per file, created in this order. */
+export const SCHEMA_FILES = [
+  'model/schema/01_resources.sql',
+  'model/schema/02_scopes.sql',
+  'model/schema/03_spans.sql',
+  'model/schema/04_span_events.sql',
+  'model/schema/05_span_links.sql',
+  'model/schema/06_logs.sql',
+  'model/schema/07_metric_number_points.sql',
+  'model/schema/08_metric_histogram_points.sql',
+  'model/schema/09_metric_exp_histogram_points.sql',
+  'model/schema/10_metric_summary_points.sql',
+  'model/schema/11_ingest_files.sql',
+  'model/schema/12_ingest_errors.sql',
+] as const;
+
+/** Tables that hold records and take part in the staged, de-duplicated load. */
+export const RECORD_TABLES = [
+  'spans',
+  'span_events',
+  'span_links',
+  'logs',
+  'metric_number_points',
+  'metric_histogram_points',
+  'metric_exp_histogram_points',
+  'metric_summary_points',
+] as const;
+
+/** Loader statements. */
+export const INGEST_FILES = [
+  'ingest/sql/stage.sql',
+  'ingest/sql/merge.sql',
+  'ingest/sql/drop_stage.sql',
+  'ingest/sql/new_counts.sql',
+  'ingest/sql/known_files.sql',
+  'ingest/sql/next_file_id.sql',
+  'ingest/sql/unstage_files.sql',
+] as const;

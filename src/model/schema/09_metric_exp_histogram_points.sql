@@ -1,0 +1,27 @@
+-- Exponential histogram data points.
+CREATE TABLE IF NOT EXISTS metric_exp_histogram_points (
+  record_key BIGINT NOT NULL,
+  metric_name VARCHAR NOT NULL,
+  description VARCHAR NOT NULL,
+  unit VARCHAR NOT NULL,
+  temporality TINYINT NOT NULL,
+  start_time_unix_nano BIGINT NOT NULL,
+  time_unix_nano BIGINT NOT NULL,
+  attributes JSON NOT NULL,
+  flags UINTEGER NOT NULL,
+  exemplar_count INTEGER NOT NULL,
+  resource_id VARCHAR NOT NULL,
+  scope_id VARCHAR NOT NULL,
+  count UBIGINT NOT NULL,
+  sum DOUBLE,
+  min DOUBLE,
+  max DOUBLE,
+  scale INTEGER NOT NULL,
+  zero_count UBIGINT NOT NULL,
+  zero_threshold DOUBLE NOT NULL,
+  positive_offset INTEGER NOT NULL,
+  positive_bucket_counts JSON NOT NULL,
+  negative_offset INTEGER NOT NULL,
+  negative_bucket_counts JSON NOT NULL,
+  file_id INTEGER NOT NULL
+);
