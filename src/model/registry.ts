@@ -41,3 +41,18 @@ export const INGEST_FILES = [
   'ingest/sql/next_file_id.sql',
   'ingest/sql/unstage_files.sql',
 ] as const;
+
+/** Views over the raw tables that agent mappings build on. */
+export const BASE_FILES = ['model/base/01_log_events.sql', 'model/base/02_span_facts.sql', 'model/base/03_metric_points.sql'] as const;
+
+/**
+ * Agent mappings: one file each, defining <agent>_sessions, <agent>_model_calls,
+ * <agent>_api_attempts and <agent>_tool_calls (columns: FACTS in facts.ts).
+ * `genai` maps any other producer of the OTel GenAI semantic conventions.
+ */
+export const AGENT_FILES = [
+  { agent: 'codex', file: 'model/agents/codex.sql' },
+  { agent: 'claude_code', file: 'model/agents/claude_code.sql' },
+  { agent: 'gemini_cli', file: 'model/agents/gemini_cli.sql' },
+  { agent: 'genai', file: 'model/agents/genai.sql' },
+] as const;

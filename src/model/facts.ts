@@ -1,0 +1,141 @@
+/**
+ * The normalized facts every agent mapping produces, and the build that unions them.
+ *
+ * An agent is one SQL file `src/model/agents/<agent>.sql` defining four views
+ * `<agent>_sessions`, `<agent>_model_calls`, `<agent>_api_attempts`, `<agent>_tool_calls` with
+ * exactly the columns below (any order). The build materialises the union of all agents into the
+ * tables `sessions`, `model_calls`, `api_attempts`, `tool_calls`, which panels query.
+ *
+ * Token fields (model_calls), the heart of the product:
+ *   input       all prompt tokens, INCLUDING cache reads and cache writes
+ *   cache_read  prompt tokens read from cache
+ *   cache_write prompt tokens written to cache (total); cache_write_5m / _1h: Anthropic breakdown
+ *   output      all output tokens, INCLUDING reasoning
+ *   reasoning   reasoning / thinking tokens
+ * One row per model response, counted once even though logs, spans and metrics all repeat it.
+ */
+import { SqlError } from '../errors.js';
+import type { Db } from './db.js';
+import { runSqlFile } from './db.js';
+import { AGENT_FILES, BASE_FILES } from './registry.js';
+
+export const FACTS = {
+  sessions: [
+    ['agent', 'VARCHAR'],
+    ['session_id', 'VARCHAR'],
+    ['originator', 'VARCHAR'],
+    ['session_source', 'VARCHAR'],
+    ['environment', 'VARCHAR'],
+    ['models', 'VARCHAR[]'],
+    ['start_ts', 'TIMESTAMP'],
+    ['end_ts', 'TIMESTAMP'],
+    ['duration_ms', 'DOUBLE'],
+    // e.g. 'spans: session_loop', 'spans: claude_code.interaction', 'events' (first→last record)
+    ['duration_source', 'VARCHAR'],
+    // processes that took part (a resumed session has 2+)
+    ['processes', 'INTEGER'],
+    ['prompts', 'INTEGER'],
+    ['turns', 'INTEGER'],
+    ['has_logs', 'BOOLEAN'],
+    ['has_spans', 'BOOLEAN'],
+    ['has_metrics', 'BOOLEAN'],
+    ['resource_attributes', 'JSON'],
+  ],
+  model_calls: [
+    ['agent', 'VARCHAR'],
+    ['session_id', 'VARCHAR'],
+    ['call_id', 'VARCHAR'],
+    ['model', 'VARCHAR'],
+    ['ts', 'TIMESTAMP'],
+    ['environment', 'VARCHAR'],
+    ['originator', 'VARCHAR'],
+    ['session_source', 'VARCHAR'],
+    ['input', 'BIGINT'],
+    ['cache_read', 'BIGINT'],
+    ['cache_write', 'BIGINT'],
+    ['cache_write_5m', 'BIGINT'],
+    ['cache_write_1h', 'BIGINT'],
+    ['output', 'BIGINT'],
+    ['reasoning', 'BIGINT'],
+    // what the agent itself said this call cost (Claude Code cost_usd), NULL when it did not say
+    ['agent_cost_usd', 'DECIMAL(18,9)'],
+    // which signal the usage came from, e.g. 'logs: codex.sse_event', 'metrics: gemini_cli.token.usage'
+    ['source', 'VARCHAR'],
+    ['resource_attributes', 'JSON'],
+    ['attributes', 'JSON'],
+  ],
+  api_attempts: [
+    ['agent', 'VARCHAR'],
+    ['session_id', 'VARCHAR'],
+    ['model', 'VARCHAR'],
+    ['ts', 'TIMESTAMP'],
+    ['environment', 'VARCHAR'],
+    ['originator', 'VARCHAR'],
+    ['session_source', 'VARCHAR'],
+    // groups the attempts of one logical request when the agent says so, else NULL
+    ['request_id', 'VARCHAR'],
+    // 1 = first try, 2 = first retry, …; NULL when unknown
+    ['attempt', 'INTEGER'],
+    ['status_code', 'INTEGER'],
+    // false when the agent does not report this attempt's HTTP status (Claude Code retries)
+    ['status_reported', 'BOOLEAN'],
+    ['is_error', 'BOOLEAN'],
+    // this attempt repeats an earlier failed attempt of the same request
+    ['is_retry', 'BOOLEAN'],
+    ['duration_ms', 'DOUBLE'],
+    ['error_type', 'VARCHAR'],
+    // short error text (e.g. 'http 500'); never request or response content
+    ['error_message', 'VARCHAR'],
+    ['source', 'VARCHAR'],
+    ['resource_attributes', 'JSON'],
+    ['attributes', 'JSON'],
+  ],
+  tool_calls: [
+    ['agent', 'VARCHAR'],
+    ['session_id', 'VARCHAR'],
+    ['call_id', 'VARCHAR'],
+    ['tool_name', 'VARCHAR'],
+    ['model', 'VARCHAR'],
+    ['ts', 'TIMESTAMP'],
+    ['environment', 'VARCHAR'],
+    ['originator', 'VARCHAR'],
+    ['session_source', 'VARCHAR'],
+    ['duration_ms', 'DOUBLE'],
+    // 'accepted' | 'rejected' | NULL (not reported)
+    ['decision', 'VARCHAR'],
+    // the agent's own success flag, as reported (it can lie: see outcome_rule)
+    ['agent_success', 'BOOLEAN'],
+    ['success', 'BOOLEAN'],
+    // 'success' | 'failure' | 'rejected'
+    ['outcome', 'VARCHAR'],
+    // which rule decided, e.g. 'exit code in output', 'metadata.exitCode', 'agent flag', 'rejected by permission policy'
+    ['outcome_rule', 'VARCHAR'],
+    ['exit_code', 'INTEGER'],
+    ['error_type', 'VARCHAR'],
+    ['resource_attributes', 'JSON'],
+    ['attributes', 'JSON'],
+  ],
+} as const;
+
+export type FactName = keyof typeof FACTS;
+
+/** Create base views, run every agent mapping, then materialise the facts. */
+export async function buildModel(db: Db): Promise<void> {
+  for (const f of BASE_FILES) await runSqlFile(db.conn, f);
+  for (const a of AGENT_FILES) await runSqlFile(db.conn, a.file);
+  for (const [fact, cols] of Object.entries(FACTS)) {
+    const selects = AGENT_FILES.map(
+      (a) => `SELECT ${cols.map(([c, t]) => `CAST(${quote(c)} AS ${t}) AS ${quote(c)}`).join(', ')} FROM ${a.agent}_${fact}`,
+    );
+    const sql = `CREATE OR REPLACE TABLE ${fact} AS ${selects.join('\nUNION ALL\n')}`;
+    try {
+      await db.conn.run(sql);
+    } catch (e) {
+      throw new SqlError(`the ${fact} views of ${AGENT_FILES.map((a) => 'src/' + a.file).join(', ')}`, e);
+    }
+  }
+}
+
+function quote(id: string): string {
+  return `"${id.replace(/"/g, '""')}"`;
+}
