@@ -12,14 +12,15 @@
  * carries its own resource and instrumentation scope, so each converts to a one-record request.
  *
  * safeJsonStringify replaces EVERY repeated object reference with the string "[Circular]", not only
- * cycles. In metric exports the SDK shares arrays between data points (see MetricRefs), and these
+ * cycles. In metric exports the SDK shares arrays between data points (see MetricRefs); a log record
+ * may share one HrTime between its two timestamps, a span link its context with the parent. These
  * are resolved from what the SDK code guarantees; where the dump leaves it ambiguous we drop the
- * field (start time) or throw (bucket bounds), never guess.
+ * field (metric start time) or throw (bucket bounds, attributes), never guess.
  *
  * Enum mappings (SDK → OTLP), from the @opentelemetry sources in node_modules:
- * | SDK                                  | OTLP                                                   |
- * |--------------------------------------|--------------------------------------------------------|
- * | SpanKind INTERNAL=0 … CONSUMER=4      | kind + 1 (SPAN_KIND_INTERNAL=1 … CONSUMER=5); absent → 0 |
+ * | SDK                                   | OTLP                                                    |
+ * |---------------------------------------|---------------------------------------------------------|
+ * | SpanKind INTERNAL=0 … CONSUMER=4      | kind + 1 (INTERNAL=1 … CONSUMER=5); absent → 0          |
  * | SpanStatusCode UNSET=0 OK=1 ERROR=2   | same numbers                                            |
  * | DataPointType HISTOGRAM=0             | `histogram`                                             |
  * | DataPointType EXPONENTIAL_HISTOGRAM=1 | `exponentialHistogram`                                  |
@@ -44,7 +45,10 @@
  *   from the string "[Circular]" and is kept as that string.
  * - Dumps from sdk-trace-base 1.x (`parentSpanId`, no `parentSpanContext`) lack the parent's isRemote
  *   bit; such child spans get `flags` without HAS_IS_REMOTE.
- * Resource, scope, ids, timestamps and values are all present in the Gemini 0.61 dumps.
+ * Resource (`_rawAttributes`), scope (`instrumentationScope`, also on log records and spans), ids,
+ * parent ids, timestamps and values are all present in the Gemini 0.61 dumps, and the converted gm10
+ * records have the event names, attribute keys/types, resource and scopes of Gemini's OTLP exports.
+ * A missing body is left out, where otlp-transformer would send an empty AnyValue (same meaning).
  *
  * Output is canonical OTLP/JSON (see types.ts): 64-bit integers (timestamps, intValue, asInt,
  * counts) as decimal strings, computed with BigInt so no nanosecond is lost.
@@ -139,7 +143,9 @@ function resourceToOtlp(res: unknown): Obj {
     }
   } else {
     // resources 1.x kept a plain object.
-    Object.assign(attrs, pick(res, '_attributes', 'attributes', '_syncAttributes') ?? {});
+    const plain = pick(res, '_attributes', 'attributes', '_syncAttributes');
+    if (!isObj(plain)) throw new Error(`resource: no attributes in ${describe(res)}`);
+    Object.assign(attrs, plain);
   }
   const out: Obj = { attributes: keyValues(attrs, 'resource attributes'), droppedAttributesCount: 0 };
   const schemaUrl = pick(res, '_schemaUrl', 'schemaUrl');

@@ -19,6 +19,8 @@ export async function openDb(path?: string): Promise<Db> {
   const p = path ?? ':memory:';
   const instance = await DuckDBInstance.create(p);
   const conn = await instance.connect();
+  // Timestamps are UTC everywhere; casts to TIMESTAMPTZ must not depend on the user's machine.
+  await conn.run("SET TimeZone = 'UTC'");
   const db: Db = {
     instance,
     conn,
@@ -46,8 +48,18 @@ export function sqlText(file: string): string {
 
 export async function runSqlFile(conn: DuckDBConnection, file: string, params?: Record<string, unknown>): Promise<void> {
   try {
-    if (params) await conn.run(sqlText(file), params as never);
-    else await conn.run(sqlText(file));
+    if (!params) {
+      await conn.run(sqlText(file));
+      return;
+    }
+    // Bind per statement: each statement of a multi-statement file gets the parameters it uses.
+    const statements = await conn.extractStatements(sqlText(file));
+    for (let i = 0; i < statements.count; i++) {
+      const prepared = await statements.prepare(i);
+      const names = Array.from({ length: prepared.parameterCount }, (_, k) => prepared.parameterName(k + 1));
+      if (names.length) prepared.bind(Object.fromEntries(names.map((n) => [n, params[n] ?? null])) as never);
+      await prepared.run();
+    }
   } catch (e) {
     throw new SqlError(`src/${file}`, e);
   }

@@ -34,7 +34,7 @@ calls AS (
   SELECT
     c.agent, c.session_id, c.call_id, c.model, c.ts, c.environment, c.originator, c.session_source,
     c.input, c.cache_read, c.cache_write, c.cache_write_5m, c.cache_write_1h, c.output, c.reasoning,
-    c.agent_cost_usd,
+    c.agent_cost_usd, c.source, c.resource_attributes, c.attributes,
     pm.matched_id,
     COALESCE(pm.rule, 'unpriced') AS match_rule,
     COALESCE(params.price_date, CAST(c.ts AS DATE)) AS price_day,
@@ -118,6 +118,7 @@ costed AS (
 SELECT
   agent, session_id, call_id, model, ts, environment, originator, session_source,
   input, cache_read, cache_write, cache_write_5m, cache_write_1h, output, reasoning, agent_cost_usd,
+  source, resource_attributes, attributes,
   c_total IS NOT NULL AS priced,
   CASE
     WHEN matched_id IS NULL THEN 'no-price-entry'

@@ -1,0 +1,188 @@
+/**
+ * The one-way pipeline shared by `summary`, `report` and `demo`:
+ * ingest (optional) → model (facts) → time zone and filters → prices → panels.
+ * Returns plain data; rendering happens in src/render.
+ */
+import { listValue } from '@duckdb/node-api';
+import { CliError, EXIT } from './errors.js';
+import { discoverInputs } from './ingest/discover.js';
+import { ingest, type FileReport, type Progress } from './ingest/load.js';
+import { openDb, querySqlFile, runSqlFile, type Db } from './model/db.js';
+import { buildModel } from './model/facts.js';
+import { createPricedCallsView, loadPriceTable, writePriceTables, type PriceMatchRow, type PriceTable } from './model/pricing.js';
+import { CHART_PANELS, runPanel, type PanelResult, type Row } from './panels/index.js';
+
+export interface AnalysisOptions {
+  paths: string[];
+  db?: string;
+  since?: string;
+  until?: string;
+  env?: string[];
+  originator?: string[];
+  agent?: string[];
+  model?: string[];
+  /** IANA time zone for buckets, filters and printed times. */
+  tz: string;
+  /** Sessions longer than this are flagged as slow. */
+  slowMs: number;
+  /** Tool success rates below this are flagged. */
+  flagBelow: number;
+  groupBy: string[];
+  prices: string[];
+  priceDate?: string;
+  /** Clock for relative --since/--until (tests pin it). */
+  now?: Date;
+  onProgress?: (p: Progress) => void;
+}
+
+export interface Analysis {
+  options: AnalysisOptions;
+  /** Files read by this run (empty when only --db was given). */
+  loaded: FileReport[];
+  filters: ResolvedFilters;
+  bucket: Bucket;
+  panels: Record<string, PanelResult>;
+  rollups: Record<string, Row[]>;
+  priceTable: PriceTable;
+  priceMatches: PriceMatchRow[];
+}
+
+export type Bucket = 'minute' | 'hour' | 'day' | 'week';
+
+export interface ResolvedFilters {
+  since: string | null;
+  until: string | null;
+  env: string[] | null;
+  originator: string[] | null;
+  agent: string[] | null;
+  model: string[] | null;
+  tz: string;
+  slowMs: number;
+  flagBelow: number;
+  groupBy: string[];
+  priceDate: string | null;
+}
+
+const REL_RE = /^(\d+)\s*(m|h|d|w)$/;
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
+
+/** An ISO date/time or a relative age like `7d` → a naive timestamp in the report's time zone. */
+export function resolveTime(flag: string, value: string | undefined, now: Date, tz: string): string | null {
+  if (value === undefined) return null;
+  const rel = REL_RE.exec(value.trim());
+  if (rel) {
+    const t = new Date(now.getTime() - Number(rel[1]) * UNIT_MS[rel[2] as keyof typeof UNIT_MS]);
+    return wallClock(t, tz);
+  }
+  const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?))?$/.exec(value.trim());
+  if (!m) throw new CliError(`${flag} ${JSON.stringify(value)} is not a date: use YYYY-MM-DD, YYYY-MM-DDTHH:MM, or an age like 7d, 12h, 2w`, EXIT.USAGE);
+  const time = m[2] ?? '00:00';
+  return `${m[1]} ${time.length === 5 ? `${time}:00` : time}`;
+}
+
+/** Wall-clock time of an instant in a time zone, as `YYYY-MM-DD HH:MM:SS`. */
+function wallClock(t: Date, tz: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: tz,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(t);
+  const g = (k: string) => parts.find((p) => p.type === k)!.value;
+  return `${g('year')}-${g('month')}-${g('day')} ${g('hour')}:${g('minute')}:${g('second')}`;
+}
+
+export function checkTimeZone(tz: string): void {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+  } catch {
+    throw new CliError(`--tz ${JSON.stringify(tz)} is not a time zone: use an IANA name such as UTC, Europe/Paris or America/New_York`, EXIT.USAGE);
+  }
+}
+
+function list(v: string[] | undefined): string[] | null {
+  return v && v.length ? v : null;
+}
+
+/** Time bucket for the burn-rate chart, from the span of the data. */
+export function chooseBucket(firstTs: string | null, lastTs: string | null): Bucket {
+  if (!firstTs || !lastTs) return 'hour';
+  const span = Date.parse(lastTs.replace(' ', 'T') + 'Z') - Date.parse(firstTs.replace(' ', 'T') + 'Z');
+  if (span <= 3 * 3_600_000) return 'minute';
+  if (span <= 7 * 86_400_000) return 'hour';
+  if (span <= 120 * 86_400_000) return 'day';
+  return 'week';
+}
+
+export async function analyse(opts: AnalysisOptions): Promise<{ db: Db; analysis: Analysis }> {
+  checkTimeZone(opts.tz);
+  const now = opts.now ?? new Date();
+  const filters: ResolvedFilters = {
+    since: resolveTime('--since', opts.since, now, opts.tz),
+    until: resolveTime('--until', opts.until, now, opts.tz),
+    env: list(opts.env),
+    originator: list(opts.originator),
+    agent: list(opts.agent),
+    model: list(opts.model),
+    tz: opts.tz,
+    slowMs: opts.slowMs,
+    flagBelow: opts.flagBelow,
+    groupBy: opts.groupBy,
+    priceDate: opts.priceDate ?? null,
+  };
+  if (opts.paths.length === 0 && !opts.db) throw new CliError('give input files or directories, or --db FILE with data loaded by `ingest`', EXIT.USAGE);
+  const priceTable = loadPriceTable(opts.prices);
+  const inputs = opts.paths.length ? await discoverInputs(opts.paths) : [];
+  const db = await openDb(opts.db);
+  try {
+    const loaded = inputs.length ? await ingest(db, inputs, { onProgress: opts.onProgress }) : [];
+    const stored = (await querySqlFile(db.conn, 'panels/count_records.sql'))[0];
+    if (Number(stored.records) === 0) {
+      throw new CliError(`no telemetry found in ${opts.paths.length ? opts.paths.join(' ') : opts.db} (see \`otel-agent-report inspect\` for what the files are)`, EXIT.NO_DATA);
+    }
+    await buildModel(db);
+    if (opts.tz !== 'UTC') await runSqlFile(db.conn, 'model/timezone.sql', { tz: opts.tz });
+    await runSqlFile(db.conn, 'model/filter.sql', {
+      since: filters.since,
+      until: filters.until,
+      envs: filters.env ? listValue(filters.env) : null,
+      originators: filters.originator ? listValue(filters.originator) : null,
+      agents: filters.agent ? listValue(filters.agent) : null,
+      models: filters.model ? listValue(filters.model) : null,
+    });
+    const modelIds = (await querySqlFile(db.conn, 'panels/model_ids.sql')).map((r) => r.model as string);
+    const priceMatches = await writePriceTables(db.conn, priceTable, modelIds, { priceDate: opts.priceDate });
+    await createPricedCallsView(db.conn);
+
+    const range = (await runPanel(db.conn, 'inputs')).range[0];
+    const bucket = chooseBucket(range?.first_ts as string | null, range?.last_ts as string | null);
+    const params = { bucket, slow_ms: opts.slowMs };
+    const panels: Record<string, PanelResult> = {};
+    for (const id of CHART_PANELS) panels[id] = await runPanel(db.conn, id, params);
+    panels.data_quality = await runPanel(db.conn, 'data_quality');
+    panels.inputs = await runPanel(db.conn, 'inputs');
+
+    const rollups: Record<string, Row[]> = {};
+    const dims: [string, string][] = [
+      ['byOriginator', 'originator'],
+      ['bySessionSource', 'session_source'],
+      ['byEnvironment', 'environment'],
+      ['byAgent', 'agent'],
+      ...opts.groupBy.map((a): [string, string] => [`attr:${a}`, a]),
+    ];
+    for (const [key, dim] of dims) {
+      const builtIn = ['originator', 'session_source', 'environment', 'agent'].includes(dim) && !key.startsWith('attr:');
+      const rg = { dim: builtIn ? dim : 'attribute', path: `$."${dim.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` };
+      await runSqlFile(db.conn, 'panels/rollup_groups.sql', rg);
+      rollups[key] = (await runPanel(db.conn, 'rollups', rg)).rollup;
+    }
+    return { db, analysis: { options: opts, loaded, filters, bucket, panels, rollups, priceTable, priceMatches } };
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
