@@ -71,7 +71,7 @@ function rollup(rows: Row[]) {
   });
 }
 
-export function buildSummary(a: Analysis, generatedAt: Date, maxList = 50): Record<string, unknown> {
+export function buildSummary(a: Analysis, generatedAt: Date, maxList = 50) {
   const p = a.panels;
   const f = a.filters;
   const files = p.inputs.files;
@@ -350,3 +350,6 @@ export function buildSummary(a: Analysis, generatedAt: Date, maxList = 50): Reco
     },
   };
 }
+
+/** The summary's shape, for renderers. */
+export type Summary = ReturnType<typeof buildSummary>;
