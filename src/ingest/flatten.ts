@@ -32,6 +32,8 @@ export interface FlattenResult {
   spans: number;
   logs: number;
   metricPoints: number;
+  /** Metric messages (each holds one or more points). */
+  metrics: number;
   skipped: number;
   /** One entry per skipped record: JSON path and reason. */
   problems: string[];
@@ -95,6 +97,7 @@ export function flattenRequest(signal: Signal, body: Obj, sink: RowSink): Flatte
     spans: 0,
     logs: 0,
     metricPoints: 0,
+    metrics: 0,
     skipped: 0,
     problems: [],
     serviceNames: new Set(),
@@ -183,6 +186,7 @@ export function flattenRequest(signal: Signal, body: Obj, sink: RowSink): Flatte
             } else {
               const m = metric(asObject(iv, path), path, resourceId, scopeId, keys, sink, skip);
               res.metricPoints += m.points;
+              res.metrics++;
               if (m.maxTime) seenTime(m.maxTime);
             }
           } catch (e) {

@@ -9,7 +9,8 @@
 
 export type JsonItem =
   | { ok: true; value: unknown; line: number; byteOffset: number; bytes: number }
-  | { ok: false; line: number; byteOffset: number; message: string };
+  /** `lost` is false for text between values, which held no record. */
+  | { ok: false; line: number; byteOffset: number; message: string; lost: boolean };
 
 const NL = 0x0a;
 
@@ -27,7 +28,18 @@ function parseError(e: unknown): string {
   return `invalid JSON: ${(e as Error).message}`;
 }
 
-export async function* jsonValues(src: AsyncIterable<Buffer>): AsyncGenerator<JsonItem> {
+/** Drop a UTF-8 byte order mark at the very start of the stream. */
+async function* withoutBom(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  let first = true;
+  for await (const c of src) {
+    if (first && c.length >= 3 && c[0] === 0xef && c[1] === 0xbb && c[2] === 0xbf) yield c.subarray(3);
+    else yield c;
+    first = false;
+  }
+}
+
+export async function* jsonValues(input: AsyncIterable<Buffer>): AsyncGenerator<JsonItem> {
+  const src = withoutBom(input);
   let pending: Buffer[] = [];
   let pendingLen = 0;
   let line = 1;
@@ -104,7 +116,7 @@ function* lineItem(lineBuf: Buffer, line: number, offset: number): Generator<Jso
   try {
     yield { ok: true, value: JSON.parse(lineBuf.toString('utf8', s, e)), line, byteOffset: offset, bytes: lineBuf.length };
   } catch (err) {
-    yield { ok: false, line, byteOffset: offset, message: parseError(err) };
+    yield { ok: false, line, byteOffset: offset, message: parseError(err), lost: true };
   }
 }
 
@@ -158,7 +170,7 @@ class ValueScanner {
         const junkLine = this.line;
         let j = i;
         while (j < buf.length && buf[j] !== NL && buf[j] !== 0x7b && buf[j] !== 0x5b) j++;
-        yield { ok: false, line: junkLine, byteOffset: this.offset + i, message: 'unexpected text outside a JSON value' };
+        yield { ok: false, line: junkLine, byteOffset: this.offset + i, message: 'unexpected text outside a JSON value', lost: false };
         i = j - 1;
         continue;
       }
@@ -182,7 +194,7 @@ class ValueScanner {
           try {
             yield { ok: true, value: JSON.parse(text.toString('utf8')), line: this.startLine, byteOffset: this.startOffset, bytes: text.length };
           } catch (err) {
-            yield { ok: false, line: this.startLine, byteOffset: this.startOffset, message: parseError(err) };
+            yield { ok: false, line: this.startLine, byteOffset: this.startOffset, message: parseError(err), lost: true };
           }
         }
       } else if (b === NL) this.line++;
@@ -196,7 +208,7 @@ class ValueScanner {
 
   *end(): Generator<JsonItem> {
     if (this.depth > 0) {
-      yield { ok: false, line: this.startLine, byteOffset: this.startOffset, message: 'incomplete JSON value: the input ends before it closes (cut-off file?)' };
+      yield { ok: false, line: this.startLine, byteOffset: this.startOffset, message: 'incomplete JSON value: the input ends before it closes (cut-off file?)', lost: true };
     }
   }
 }

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { listValue, timestampValue } from '@duckdb/node-api';
+import { LIST, VARCHAR, listValue, timestampValue } from '@duckdb/node-api';
 import type { Db } from '../model/db.js';
 import { querySqlFile, runSqlFile } from '../model/db.js';
 import { fileChunks, type Compression } from './bytes.js';
@@ -41,6 +41,8 @@ export interface FileReport {
   spans: number;
   logs: number;
   metricPoints: number;
+  /** Metric messages holding those points (OTLP senders count these, e.g. the captures' manifests). */
+  metrics: number;
   newSpans: number;
   newLogs: number;
   newMetricPoints: number;
@@ -181,6 +183,7 @@ export async function readInto(chunks: AsyncIterable<Buffer>, path: string, sink
     report.spans += r.spans;
     report.logs += r.logs;
     report.metricPoints += r.metricPoints;
+    report.metrics += r.metrics;
     records += r.spans + r.logs + r.metricPoints;
     for (const s of r.serviceNames) services.add(s);
     if (r.minTimeNs !== null && (minT === null || r.minTimeNs < minT)) minT = r.minTimeNs;
@@ -214,6 +217,7 @@ export function emptyReport(fileId: number, path: string): FileReport {
     spans: 0,
     logs: 0,
     metricPoints: 0,
+    metrics: 0,
     newSpans: 0,
     newLogs: 0,
     newMetricPoints: 0,
@@ -245,7 +249,7 @@ async function recordFiles(db: Db, reports: FileReport[]): Promise<void> {
     else files.appendBigInt(BigInt(r.minTimeNs));
     if (r.maxTimeNs === null) files.appendNull();
     else files.appendBigInt(BigInt(r.maxTimeNs));
-    files.appendList(listValue(r.serviceNames));
+    files.appendList(listValue(r.serviceNames), LIST(VARCHAR));
     files.appendTimestamp(timestampValue(BigInt(now) * 1000n));
     files.appendDouble(r.durationMs);
     files.endRow();

@@ -87,7 +87,7 @@ async function* readJson(src: AsyncIterable<Buffer>, info: ReadInfo): AsyncGener
   for await (const item of jsonValues(src)) {
     if (!item.ok) {
       first = false;
-      yield { kind: 'problem', location: { line: item.line }, message: item.message, records: 1 };
+      yield { kind: 'problem', location: { line: item.line }, message: item.message, records: item.lost ? 1 : 0 };
       continue;
     }
     const values = Array.isArray(item.value) ? item.value : [item.value];

@@ -76,7 +76,7 @@ export function filesJson(files: FileReport[], mode: 'ingest' | 'inspect'): unkn
       status: mode === 'inspect' && f.status === 'loaded' ? 'telemetry' : f.status,
       ...(f.note ? { note: f.note } : {}),
       requests: f.requests,
-      records: { spans: f.spans, logs: f.logs, metricPoints: f.metricPoints },
+      records: { spans: f.spans, logs: f.logs, metrics: f.metrics, metricPoints: f.metricPoints },
       ...(mode === 'ingest' ? { added: { spans: f.newSpans, logs: f.newLogs, metricPoints: f.newMetricPoints } } : {}),
       skipped: f.skipped,
       problems: f.problems.map((p) => ({ where: p.where, ...p.location, message: p.message, skipped: p.skipped })),
