@@ -3,15 +3,16 @@
  * `file` exporter `proto` records), telling which signal a message carries, and decoding an
  * Export{Trace,Logs,Metrics}ServiceRequest into the canonical OTLP/JSON form described in types.ts.
  *
- * Why a hand-written decoder over a small cursor, and not protobufjs (reflection or its Reader):
- * - 64-bit fields must become exact decimal strings. protobufjs reads them into `Long`/`LongBits`
- *   objects (or lossy numbers); here each one is read as two uint32 halves and printed directly.
- * - ids go straight from the buffer to hex and other bytes to base64, with no intermediate copies.
- * - every length is checked against its enclosing message and errors carry the byte offset.
- * - a known field with the wrong wire type is an error rather than silently skipped, which is what
- *   makes trial decoding (detectProtobufSignal) trustworthy. Unknown field numbers are skipped.
- * Field numbers follow opentelemetry-proto v1.11 (vendored in ./proto/, used by the tests), so the
- * newer LogRecord.event_name, Span.flags and Link.flags are decoded.
+ * The decoder is hand-written (proto/messages.ts, common.ts and metrics.ts, over the cursor in
+ * proto/wire.ts) instead of using protobufjs reflection or its Reader:
+ * - 64-bit fields must become exact decimal strings; protobufjs reads each into a `Long` (or a
+ *   lossy number), here they are read as two uint32 halves and printed directly;
+ * - ids go straight from the buffer to hex and other bytes to base64;
+ * - every length is checked against its enclosing message and errors carry the byte offset;
+ * - a known field with the wrong wire type is an error, not skipped, which is what makes trial
+ *   decoding (detectProtobufSignal) trustworthy. Unknown field numbers are skipped.
+ * Field numbers follow opentelemetry-proto v1.11 (vendored in ./proto/ and used by the tests), so
+ * the newer LogRecord.event_name, Span.flags and Link.flags are decoded.
  */
 import * as zlib from 'node:zlib';
 import { decompress as fzstdDecompress } from 'fzstd';
@@ -72,7 +73,8 @@ function be32(b: Uint8Array, at: number): number {
  * Finds how `buf` is framed by trying each framing and keeping the one whose lengths add up to the
  * buffer size (ties: most messages starting with 0x0a, then single, gRPC, length-prefixed). When
  * none fits exactly (a cut-off last record), the framing with the most good records wins and the
- * cut is reported as a problem. Throws when no framing yields a single good record.
+ * cut is reported as a problem. Does not throw: input that no framing explains gives no frames and
+ * one problem saying why, so callers can treat it as "not protobuf".
  */
 export function splitProtobufFrames(buf: Uint8Array): ProtobufSplit {
   if (buf.length === 0) return { framing: 'single', frames: [], problems: [] };
@@ -83,7 +85,11 @@ export function splitProtobufFrames(buf: Uint8Array): ProtobufSplit {
 
   const exact = candidates.filter((c) => c.exact);
   const pool = exact.length > 0 ? exact : candidates.filter((c) => c.frames.length > 0);
-  if (pool.length === 0) throw new Error(describeUnframeable(buf, candidates));
+  if (pool.length === 0) {
+    // A body that starts like a request (0x0a) is most likely a cut-off one: say where it breaks.
+    if (buf[0] === 0x0a) return { framing: 'single', frames: [], problems: candidates[0].problems };
+    return { framing: 'single', frames: [], problems: [{ byteOffset: 0, message: describeUnframeable(buf, candidates) }] };
+  }
   // Stable sort keeps the preference order single > grpc > length-prefixed on equal scores.
   const best = [...pool].sort((a, b) =>
     exact.length > 0 ? b.looksOtlp - a.looksOtlp : b.frames.length - a.frames.length,
@@ -98,8 +104,9 @@ function trySingle(buf: Uint8Array): Candidate {
     while (c.pos < buf.length) skipField(c, readTag(c), buf.length);
     return { framing: 'single', frames: [{ byteOffset: 0, bytes: buf }], problems: [], exact: true, looksOtlp: 1 };
   } catch (err) {
-    const message = `raw request body is cut off or corrupt: ${(err as Error).message}`;
-    return { framing: 'single', frames: [], problems: [{ byteOffset: c.pos, message }], exact: false, looksOtlp: 0 };
+    const byteOffset = err instanceof ProtoError ? err.byteOffset : c.pos;
+    const message = `not a complete OTLP protobuf request body (cut off or corrupt): ${(err as Error).message}`;
+    return { framing: 'single', frames: [], problems: [{ byteOffset, message }], exact: false, looksOtlp: 0 };
   }
 }
 

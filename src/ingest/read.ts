@@ -136,8 +136,14 @@ async function* readProtobuf(src: AsyncIterable<Buffer>, nameHint: string, info:
   const buf = Buffer.concat(parts, len);
   const split = splitProtobufFrames(buf);
   if (split.frames.length === 0) {
+    if (buf[0] === 0x0a && split.problems.length) {
+      // Starts like an OTLP request body but does not hold together: a damaged body, not junk.
+      info.format = 'otlp-protobuf';
+      for (const p of split.problems) yield { kind: 'problem', location: { byteOffset: p.byteOffset }, message: p.message, records: 1 };
+      return;
+    }
     info.format = 'not-telemetry';
-    info.note = 'not OpenTelemetry data: neither JSON nor an OTLP protobuf body or framing';
+    info.note = `not OpenTelemetry data: ${split.problems[0]?.message ?? 'neither JSON nor an OTLP protobuf body or framing'}`;
     return;
   }
   info.format = split.framing === 'single' ? 'otlp-protobuf' : split.framing === 'grpc' ? 'otlp-protobuf-grpc' : 'otlp-protobuf-length-prefixed';

@@ -1,0 +1,146 @@
+/**
+ * Every encoding of the real captures loads completely and agrees: per request, the records the
+ * reader finds equal the manifest's `items`, for JSON Lines, raw JSON bodies and raw protobuf
+ * (HTTP and gRPC framing, gzip at rest, Gemini's gRPC gzip inside), and the Gemini outfile.
+ * Loading the JSONL and the raw bodies together stores each record once.
+ */
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { fileChunks } from '../src/ingest/bytes.js';
+import { discoverInputs } from '../src/ingest/discover.js';
+import { flattenRequest } from '../src/ingest/flatten.js';
+import { inspectInputs } from '../src/ingest/inspect.js';
+import { ingest } from '../src/ingest/load.js';
+import { readSource, type ReadInfo } from '../src/ingest/read.js';
+import type { RowSink } from '../src/ingest/rows.js';
+import { openDb } from '../src/model/db.js';
+import { capturePath, readJsonl, rows, type Agent } from './helpers/captures.js';
+import { runCli } from './helpers/cli.js';
+
+interface ManifestLine {
+  seq: number;
+  session: string;
+  signal: 'traces' | 'logs' | 'metrics';
+  protocol: string;
+  file: string;
+  jsonlLine: number;
+  items: number;
+}
+
+const AGENTS: Agent[] = ['codex', 'claude', 'gemini'];
+const NULL_SINK = new Proxy({}, { get: () => () => {} }) as RowSink;
+
+/** Items per request as our reader sees them: spans, log records, or metrics (not points). */
+async function itemsPerRequest(path: string): Promise<{ key: string; signal: string; items: number }[]> {
+  const out: { key: string; signal: string; items: number }[] = [];
+  const info: ReadInfo = { compression: 'none', format: 'empty' };
+  for await (const ev of readSource(fileChunks(path), path, info)) {
+    if (ev.kind === 'problem') throw new Error(`${path}: ${ev.message}`);
+    const r = flattenRequest(ev.request.signal, ev.request.body, NULL_SINK);
+    expect(r.skipped).toBe(0);
+    out.push({
+      key: String(ev.request.location.line ?? ev.request.location.byteOffset),
+      signal: ev.request.signal,
+      items: ev.request.signal === 'traces' ? r.spans : ev.request.signal === 'logs' ? r.logs : r.metrics,
+    });
+  }
+  return out;
+}
+
+describe.each(AGENTS)('%s capture', (agent) => {
+  const manifest = readJsonl<ManifestLine>(capturePath(agent, 'manifest.jsonl'));
+
+  it('otlp.jsonl: every line holds exactly the manifest items', async () => {
+    const got = await itemsPerRequest(capturePath(agent, 'otlp.jsonl'));
+    const byLine = new Map(got.map((g) => [Number(g.key), g]));
+    const withLine = manifest.filter((m) => m.jsonlLine);
+    expect(got.length).toBe(withLine.length);
+    for (const m of withLine) {
+      expect(byLine.get(m.jsonlLine), `line ${m.jsonlLine}`).toEqual({ key: String(m.jsonlLine), signal: m.signal, items: m.items });
+    }
+  });
+
+  it('raw bodies (JSON and protobuf, every framing) hold exactly the manifest items', async () => {
+    const files = manifest.filter((m) => m.file);
+    expect(files.length).toBeGreaterThan(0);
+    for (const m of files) {
+      const got = await itemsPerRequest(capturePath(agent, m.file));
+      const total = got.reduce((s, g) => s + g.items, 0);
+      expect({ file: m.file, signal: got[0]?.signal ?? m.signal, items: total }).toEqual({ file: m.file, signal: m.signal, items: m.items });
+    }
+  });
+
+  it('JSONL and raw bodies together store each record once (and equal the JSONL alone)', async () => {
+    const alone = await openDb();
+    const both = await openDb();
+    try {
+      await ingest(alone, await discoverInputs([capturePath(agent, 'otlp.jsonl')]));
+      const reports = await ingest(both, await discoverInputs([capturePath(agent, 'otlp.jsonl'), capturePath(agent, 'raw')]));
+      const count = `SELECT (SELECT count(*) FROM spans) s, (SELECT count(*) FROM logs) l,
+        (SELECT count(*) FROM metric_number_points) n, (SELECT count(*) FROM metric_histogram_points) h,
+        (SELECT count(DISTINCT record_key) FROM logs) lk, (SELECT sum(hash(attributes)) FROM logs) la`;
+      expect(await rows(both, count)).toEqual(await rows(alone, count));
+      // The raw bodies added nothing: they were all duplicates of the JSONL lines.
+      const raw = reports.filter((r) => r.path.includes('/raw/'));
+      expect(raw.reduce((s, r) => s + r.newSpans + r.newLogs + r.newMetricPoints, 0)).toBe(0);
+      expect(raw.reduce((s, r) => s + r.spans + r.logs + r.metricPoints, 0)).toBeGreaterThan(0);
+    } finally {
+      alone.close();
+      both.close();
+    }
+  });
+});
+
+describe('idempotent loads into a persistent database', () => {
+  it('the same file twice adds nothing; a renamed copy is recognised by content', async () => {
+    const { mkdtempSync, copyFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'oar-db-'));
+    const dbFile = join(dir, 'a.duckdb');
+    const src = capturePath('claude', 'otlp.jsonl');
+    const first = await runCli(['ingest', src, '--db', dbFile, '--json']);
+    expect(first.code).toBe(0);
+    const t1 = JSON.parse(first.stdout).totals;
+    expect(t1.newLogs).toBe(155);
+    copyFileSync(src, join(dir, 'renamed-rotated.jsonl'));
+    const again = await runCli(['ingest', src, join(dir, 'renamed-rotated.jsonl'), '--db', dbFile, '--json']);
+    const t2 = JSON.parse(again.stdout);
+    expect(t2.totals.newSpans + t2.totals.newLogs + t2.totals.newMetricPoints).toBe(0);
+    expect(t2.files.map((f: { status: string }) => f.status)).toEqual(['already-loaded', 'already-loaded']);
+    // A new file (another agent) adds only its own records.
+    const more = await runCli(['ingest', capturePath('gemini', 'outfile'), '--db', dbFile, '--json']);
+    const t3 = JSON.parse(more.stdout).totals;
+    expect(t3.newLogs).toBeGreaterThan(0);
+    expect(t3.filesLoaded).toBe(1);
+  });
+
+  it('reads stdin (-) and recognises repeated content there too', async () => {
+    const { readFileSync } = await import('node:fs');
+    const input = readFileSync(capturePath('gemini', 'otlp.jsonl'));
+    const r = await runCli(['ingest', '-', '--json'], { input });
+    expect(r.code).toBe(0);
+    const parsed = JSON.parse(r.stdout);
+    expect(parsed.totals.logs).toBe(151);
+    expect(parsed.totals.spans).toBe(36);
+  });
+});
+
+describe('inspect', () => {
+  it('describes every file of a capture without a database', async () => {
+    const raw = readdirSync(capturePath('gemini', 'raw'));
+    const reports = await inspectInputs(await discoverInputs([capturePath('gemini')]));
+    expect(reports.length).toBe(raw.length + readdirSync(capturePath('gemini', 'cli-stdout')).length + 4);
+    const outfile = reports.find((r) => r.path.endsWith('.telemetry.log'))!;
+    expect(outfile.format).toBe('gemini-outfile');
+    // The capture stored gRPC messages without their 5-byte frame (gzip at rest): raw bodies.
+    const grpc = reports.find((r) => r.path.includes('grpc'))!;
+    expect(grpc.format).toBe('otlp-protobuf');
+    expect(grpc.compression).toBe('gzip');
+    expect(grpc.logs + grpc.spans + grpc.metricPoints).toBeGreaterThan(0);
+    expect(reports.find((r) => r.path.endsWith('manifest.jsonl'))!.status).toBe('not-telemetry');
+    const jsonl = reports.find((r) => r.path.endsWith('otlp.jsonl'))!;
+    expect(jsonl.serviceNames).toEqual(['gemini-cli']);
+    expect(jsonl.minTimeNs! < jsonl.maxTimeNs!).toBe(true);
+  });
+});
