@@ -3,6 +3,7 @@
  * bytes (never by file name) and removed on the fly. A cut-off compressed stream yields what
  * decompressed cleanly, then a problem naming the compressed byte offset where it broke.
  */
+import { spawn, spawnSync } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { Decompress } from 'fzstd';
@@ -105,7 +106,49 @@ async function* gunzipStream(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer>
   if (f) throw new DecompressError('gzip', consumed, f.message);
 }
 
-async function* zstdStream(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+let zstdCli: boolean | undefined;
+
+/** Whether the `zstd` program is installed: it decodes ~50× faster than the JS fallback. */
+function hasZstdCli(): boolean {
+  if (zstdCli === undefined) {
+    zstdCli = process.env.OTEL_AGENT_REPORT_NO_ZSTD_CLI ? false : spawnSync('zstd', ['--version'], { stdio: 'ignore' }).status === 0;
+  }
+  return zstdCli;
+}
+
+function zstdStream(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  return hasZstdCli() ? zstdCliStream(src) : zstdJsStream(src);
+}
+
+/** Decode through `zstd -dc` in a child process (it also uses the second core). */
+async function* zstdCliStream(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const child = spawn('zstd', ['-dcq'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let consumed = 0;
+  let stderr = '';
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+  const exited = new Promise<number>((res) => child.on('close', (code) => res(code ?? 1)));
+  child.stdin.on('error', () => {}); // EPIPE when zstd stops early on bad input; reported via exit code
+  const feed = (async () => {
+    try {
+      for await (const chunk of src) {
+        consumed += chunk.length;
+        if (!child.stdin.write(chunk)) await new Promise<void>((r) => child.stdin.once('drain', () => r()));
+        if (child.exitCode !== null) break;
+      }
+    } finally {
+      child.stdin.end();
+    }
+  })();
+  for await (const out of child.stdout) yield out as Buffer;
+  await feed;
+  const code = await exited;
+  if (code !== 0) {
+    const why = (stderr.trim().split('\n').pop() ?? '').replace(/^.*?:\s*/, '').replace(/^\s*:\s*/, '');
+    throw new DecompressError('zstd', consumed, why || `zstd exited with code ${code}`);
+  }
+}
+
+async function* zstdJsStream(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   const out: Buffer[] = [];
   // fzstd decodes multi-frame input; its callback receives each decoded block.
   const d = new Decompress((chunk: Uint8Array) => {
@@ -117,14 +160,14 @@ async function* zstdStream(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
     for await (const chunk of src) {
       // Hold one chunk back so the final push can be flagged as final.
       if (last) {
-        d.push(last, false);
         consumed += last.length;
+        d.push(last, false);
         while (out.length) yield out.shift()!;
       }
       last = chunk;
     }
-    d.push(last ?? new Uint8Array(0), true);
     consumed += last?.length ?? 0;
+    d.push(last ?? new Uint8Array(0), true);
   } catch (e) {
     while (out.length) yield out.shift()!;
     throw new DecompressError('zstd', consumed, (e as Error).message);

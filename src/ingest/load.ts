@@ -196,7 +196,7 @@ export async function readInto(chunks: AsyncIterable<Buffer>, path: string, sink
   if (info.format === 'not-telemetry') report.status = 'not-telemetry';
   else if (info.format === 'empty') {
     report.status = 'empty';
-    report.note = 'empty file';
+    report.note = report.problems.length ? 'nothing could be read: see the errors' : 'empty file';
   }
   report.serviceNames = [...services].sort();
   report.minTimeNs = minT?.toString() ?? null;
