@@ -580,16 +580,7 @@ export function priceAt(entry: ModelEntry, date: string): PriceAt {
 // ---------------------------------------------------------------------------------------------
 // DuckDB tables for priced_calls.sql.
 
-// TODO(registry): these four statements belong in .sql files registered in registry.ts.
-const DDL = [
-  `CREATE OR REPLACE TABLE price_match (model VARCHAR NOT NULL, matched_id VARCHAR, rule VARCHAR NOT NULL, provider VARCHAR)`,
-  `CREATE OR REPLACE TABLE prices (model_id VARCHAR NOT NULL, provider VARCHAR NOT NULL, effective_from DATE NOT NULL,
-     effective_to DATE, above_input_tokens BIGINT NOT NULL, input DECIMAL(18,6) NOT NULL, cache_read DECIMAL(18,6),
-     cache_write_5m DECIMAL(18,6), cache_write_1h DECIMAL(18,6), output DECIMAL(18,6) NOT NULL, source VARCHAR NOT NULL)`,
-  `CREATE OR REPLACE TABLE price_table_info (seq INTEGER NOT NULL, kind VARCHAR NOT NULL, file VARCHAR NOT NULL,
-     version VARCHAR, models INTEGER NOT NULL)`,
-  `CREATE OR REPLACE TABLE pricing_params (price_date DATE)`,
-];
+export const PRICE_TABLES_SQL = 'model/sql/price_tables.sql';
 
 export interface PriceMatchRow {
   model: string;
@@ -642,11 +633,7 @@ export async function writePriceTables(
     rows.push({ model, matchedId: m?.entry.id ?? null, rule: m?.rule ?? 'unpriced', provider: m?.entry.provider ?? null });
     if (m) used.set(m.entry.id, m.entry);
   }
-  try {
-    for (const sql of DDL) await conn.run(sql);
-  } catch (e) {
-    throw new SqlError('src/model/pricing.ts (price table DDL)', e);
-  }
+  await runSqlFile(conn, PRICE_TABLES_SQL);
   await withAppender(conn, 'price_match', (a) => {
     for (const r of rows) {
       a.appendVarchar(r.model);

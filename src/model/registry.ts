@@ -56,3 +56,31 @@ export const AGENT_FILES = [
   { agent: 'gemini_cli', file: 'model/agents/gemini_cli.sql' },
   { agent: 'genai', file: 'model/agents/genai.sql' },
 ] as const;
+
+/** Model-stage statements run by the pipeline. */
+export const MODEL_FILES = ['model/filter.sql', 'model/timezone.sql', 'model/sql/price_tables.sql', 'model/sql/priced_calls.sql'] as const;
+
+/** Panel SQL: the charted panels, table sections, and helper queries (see src/panels/index.ts). */
+export const PANEL_FILES = [
+  'panels/tokens.sql',
+  'panels/sessions.sql',
+  'panels/tools.sql',
+  'panels/api_errors.sql',
+  'panels/cost.sql',
+  'panels/rollups.sql',
+  'panels/data_quality.sql',
+  'panels/inputs.sql',
+  'panels/rollup_groups.sql',
+  'panels/count_records.sql',
+  'panels/model_ids.sql',
+] as const;
+
+/** Every registered SQL file. */
+export const ALL_SQL_FILES: readonly string[] = [
+  ...SCHEMA_FILES,
+  ...INGEST_FILES,
+  ...BASE_FILES,
+  ...AGENT_FILES.map((a) => a.file),
+  ...MODEL_FILES,
+  ...PANEL_FILES,
+];

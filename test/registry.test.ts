@@ -1,0 +1,73 @@
+/**
+ * Every SQL file has a registry entry and every entry a file; the appender column lists match the
+ * DDL; every charted panel has its SQL and its chart spec.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { COLUMNS } from '../src/ingest/sink.js';
+import { openDb } from '../src/model/db.js';
+import { FACTS } from '../src/model/facts.js';
+import { ALL_SQL_FILES, AGENT_FILES } from '../src/model/registry.js';
+import { CHART_PANELS } from '../src/panels/index.js';
+
+const SRC = resolve(__dirname, '../src');
+
+function sqlFilesOnDisk(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    if (statSync(p).isDirectory()) return sqlFilesOnDisk(p);
+    return f.endsWith('.sql') ? [relative(SRC, p)] : [];
+  });
+}
+
+describe('SQL registry', () => {
+  it('names every .sql file under src/, and every name has a file', () => {
+    const onDisk = sqlFilesOnDisk(SRC).sort();
+    expect([...ALL_SQL_FILES].sort()).toEqual(onDisk);
+    expect(new Set(ALL_SQL_FILES).size).toBe(ALL_SQL_FILES.length);
+  });
+
+  it('each charted panel has <id>.sql and <id>.vl.json', () => {
+    for (const id of CHART_PANELS) {
+      expect(existsSync(join(SRC, 'panels', `${id}.sql`)), `${id}.sql`).toBe(true);
+      expect(existsSync(join(SRC, 'panels', `${id}.vl.json`)), `${id}.vl.json`).toBe(true);
+    }
+  });
+});
+
+describe('schema', () => {
+  it('appender column lists equal the DDL (plus file_id on record tables)', async () => {
+    const db = await openDb();
+    try {
+      for (const [table, cols] of Object.entries(COLUMNS)) {
+        const r = await db.conn.runAndReadAll(`SELECT column_name FROM information_schema.columns WHERE table_name = $t ORDER BY ordinal_position`, { t: table });
+        const ddl = r.getRowObjectsJson().map((x) => x.column_name);
+        const expected = cols.map(([c]) => c);
+        if (ddl.at(-1) === 'file_id') expected.push('file_id');
+        expect(ddl, table).toEqual(expected);
+      }
+    } finally {
+      db.close();
+    }
+  });
+
+  it('every agent mapping defines the four fact views with exactly the contract columns', async () => {
+    const { runSqlFile } = await import('../src/model/db.js');
+    const { BASE_FILES } = await import('../src/model/registry.js');
+    const db = await openDb();
+    try {
+      for (const f of BASE_FILES) await runSqlFile(db.conn, f);
+      for (const a of AGENT_FILES) {
+        await runSqlFile(db.conn, a.file);
+        for (const [fact, cols] of Object.entries(FACTS)) {
+          const r = await db.conn.runAndReadAll(`SELECT column_name FROM information_schema.columns WHERE table_name = $t`, { t: `${a.agent}_${fact}` });
+          const got = r.getRowObjectsJson().map((x) => x.column_name as string).sort();
+          expect(got, `${a.file}: ${a.agent}_${fact}`).toEqual(cols.map(([c]) => c).sort());
+        }
+      }
+    } finally {
+      db.close();
+    }
+  });
+});
