@@ -7,6 +7,8 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fileChunks } from '../src/ingest/bytes.js';
+import { decodeUnit, type UnitProblem } from '../src/ingest/decode.js';
+import type { DecodedRequest } from '../src/ingest/types.js';
 import { discoverInputs } from '../src/ingest/discover.js';
 import { flattenRequest } from '../src/ingest/flatten.js';
 import { inspectInputs } from '../src/ingest/inspect.js';
@@ -36,13 +38,19 @@ async function itemsPerRequest(path: string): Promise<{ key: string; signal: str
   const info: ReadInfo = { compression: 'none', format: 'empty' };
   for await (const ev of readSource(fileChunks(path), path, info)) {
     if (ev.kind === 'problem') throw new Error(`${path}: ${ev.message}`);
-    const r = flattenRequest(ev.request.signal, ev.request.body, NULL_SINK);
-    expect(r.skipped).toBe(0);
-    out.push({
-      key: String(ev.request.location.line ?? ev.request.location.byteOffset),
-      signal: ev.request.signal,
-      items: ev.request.signal === 'traces' ? r.spans : ev.request.signal === 'logs' ? r.logs : r.metrics,
-    });
+    const requests: DecodedRequest[] = [];
+    const problems: UnitProblem[] = [];
+    decodeUnit(ev.unit, requests, problems);
+    expect(problems).toEqual([]);
+    for (const req of requests) {
+      const r = flattenRequest(req.signal, req.body, NULL_SINK);
+      expect(r.skipped).toBe(0);
+      out.push({
+        key: String(req.location.line ?? req.location.byteOffset),
+        signal: req.signal,
+        items: req.signal === 'traces' ? r.spans : req.signal === 'logs' ? r.logs : r.metrics,
+      });
+    }
   }
   return out;
 }

@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { fileChunks } from './bytes.js';
 import type { Input } from './discover.js';
-import { emptyReport, readInto, type FileReport } from './load.js';
+import { applyResult, emptyReport, finishReport, readUnitsInto, type FileReport } from './load.js';
+import { processUnits, type BatchResult } from './process.js';
 import type { RowSink } from './rows.js';
 
 const COUNT_ONLY: RowSink = {
@@ -36,7 +37,10 @@ export async function inspectInputs(inputs: Input[], stdin?: AsyncIterable<Buffe
       }
     }
     const src = input.stdin ? (stdin ?? (process.stdin as AsyncIterable<Buffer>)) : fileChunks(input.path);
-    await readInto(hashed(src), input.path, COUNT_ONLY, report, 50);
+    const results: Promise<BatchResult>[] = [];
+    await readUnitsInto(hashed(src), input.path, report, 50, async (units) => ({ result: Promise.resolve(processUnits(units, COUNT_ONLY)) }), results);
+    for (const r of await Promise.all(results)) applyResult(report, r, 50);
+    finishReport(report);
     report.sha256 = hash.digest('hex');
     if (!input.stdin) report.sizeBytes = statSync(input.path).size;
     report.durationMs = performance.now() - started;

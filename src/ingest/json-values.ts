@@ -8,7 +8,8 @@
  */
 
 export type JsonItem =
-  | { ok: true; value: unknown; line: number; byteOffset: number; bytes: number }
+  /** One top-level value's text, not yet parsed (parsing happens on a worker thread). */
+  | { ok: true; text: Buffer; line: number; byteOffset: number }
   /** `lost` is false for text between values, which held no record. */
   | { ok: false; line: number; byteOffset: number; message: string; lost: boolean };
 
@@ -113,10 +114,15 @@ export async function* jsonValues(input: AsyncIterable<Buffer>): AsyncGenerator<
 function* lineItem(lineBuf: Buffer, line: number, offset: number): Generator<JsonItem> {
   const [s, e] = trimmedEnds(lineBuf, 0, lineBuf.length);
   if (s === e) return;
+  yield { ok: true, text: lineBuf.subarray(s, e), line, byteOffset: offset };
+}
+
+/** Parse a value's text; the error names what is wrong, for a problem report. */
+export function parseJsonText(text: Buffer): { ok: true; value: unknown } | { ok: false; message: string } {
   try {
-    yield { ok: true, value: JSON.parse(lineBuf.toString('utf8', s, e)), line, byteOffset: offset, bytes: lineBuf.length };
+    return { ok: true, value: JSON.parse(text.toString('utf8')) };
   } catch (err) {
-    yield { ok: false, line, byteOffset: offset, message: parseError(err), lost: true };
+    return { ok: false, message: parseError(err) };
   }
 }
 
@@ -191,11 +197,7 @@ class ValueScanner {
           const text = Buffer.concat(this.parts, this.partsLen);
           this.parts = [];
           this.partsLen = 0;
-          try {
-            yield { ok: true, value: JSON.parse(text.toString('utf8')), line: this.startLine, byteOffset: this.startOffset, bytes: text.length };
-          } catch (err) {
-            yield { ok: false, line: this.startLine, byteOffset: this.startOffset, message: parseError(err), lost: true };
-          }
+          yield { ok: true, text, line: this.startLine, byteOffset: this.startOffset };
         }
       } else if (b === NL) this.line++;
     }

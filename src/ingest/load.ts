@@ -6,17 +6,19 @@
  * JSONL line and as a raw protobuf body, or replayed in a rotated file, is stored once.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
-import { basename } from 'node:path';
+import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { LIST, VARCHAR, listValue, timestampValue } from '@duckdb/node-api';
 import type { Db } from '../model/db.js';
 import { querySqlFile, runSqlFile } from '../model/db.js';
 import { fileChunks, type Compression } from './bytes.js';
 import type { Input } from './discover.js';
-import { flattenRequest } from './flatten.js';
-import type { RowSink } from './rows.js';
+import type { Unit, UnitProblem } from './decode.js';
+import { DecodePool, defaultWorkers } from './pool.js';
+import type { BatchResult } from './process.js';
 import { readSource, type Format, type ReadInfo } from './read.js';
-import { StageSink } from './sink.js';
+import { COLUMNS } from './sink.js';
 import { formatLocation, type SourceLocation } from './types.js';
 
 export interface FileProblem {
@@ -68,6 +70,10 @@ export interface IngestOptions {
   maxProblemsPerFile?: number;
   /** stdin for `-` (tests pass their own). */
   stdin?: AsyncIterable<Buffer>;
+  /** Decode worker threads (default: one per core; 0 decodes on the main thread). */
+  workers?: number;
+  /** Where the decode workers' CSV files go (default: the system temp folder). */
+  tempDir?: string;
 }
 
 async function sha256File(path: string): Promise<string> {
@@ -83,24 +89,35 @@ async function* tee(src: AsyncIterable<Buffer>, onChunk: (c: Buffer) => void): A
   }
 }
 
+/** Phase timings on stderr when OTEL_AGENT_REPORT_TIMING is set (for profiling, not output). */
+let lapAt = performance.now();
+function lap(what: string): void {
+  if (!process.env.OTEL_AGENT_REPORT_TIMING) return;
+  const now = performance.now();
+  process.stderr.write(`[timing] ${what}: ${(now - lapAt).toFixed(0)} ms\n`);
+  lapAt = now;
+}
+
 export async function ingest(db: Db, inputs: Input[], opts: IngestOptions = {}): Promise<FileReport[]> {
+  lap('start');
   const conn = db.conn;
   const known = new Map<string, Record<string, unknown>>();
   for (const r of await querySqlFile(conn, 'ingest/sql/known_files.sql')) known.set(r.sha256 as string, r);
   const nextId = Number((await querySqlFile(conn, 'ingest/sql/next_file_id.sql'))[0].next_id);
-
-  await runSqlFile(conn, 'ingest/sql/stage.sql');
-  const sink = await StageSink.open(conn);
-  const reports: FileReport[] = [];
   const maxProblems = opts.maxProblemsPerFile ?? 1000;
+  const dir = mkdtempSync(join(opts.tempDir ?? tmpdir(), 'otel-agent-report-'));
+  const pool = new DecodePool(dir, opts.workers ?? defaultWorkers());
+  const reports: FileReport[] = [];
   let bytesDone = 0;
   let records = 0;
   try {
+    const perFile: Promise<BatchResult>[][] = [];
     for (const [i, input] of inputs.entries()) {
       const started = performance.now();
-      const fileId = nextId + i;
-      const report = emptyReport(fileId, input.path);
+      const report = emptyReport(nextId + i, input.path);
       reports.push(report);
+      const results: Promise<BatchResult>[] = [];
+      perFile.push(results);
       let chunks: AsyncIterable<Buffer>;
       const hasher = input.stdin ? createHash('sha256') : null;
       if (input.stdin) {
@@ -113,35 +130,40 @@ export async function ingest(db: Db, inputs: Input[], opts: IngestOptions = {}):
         report.sha256 = await sha256File(input.path);
         const prev = known.get(report.sha256);
         if (prev) {
-          Object.assign(report, {
-            status: 'already-loaded',
-            compression: prev.compression,
-            format: prev.format,
-            note: `same content as ${prev.path}, loaded before`,
-          });
-          report.durationMs = performance.now() - started;
+          markRepeat(report, prev);
           continue;
         }
         chunks = fileChunks(input.path);
       }
-      sink.fileId = fileId;
-      const counted = await readInto(chunks, input.path, sink, report, maxProblems);
-      records += counted;
+      await readUnitsInto(chunks, input.path, report, maxProblems, (units) => pool.submit(report.fileId, units), results);
       if (hasher) report.sha256 = hasher.digest('hex');
-      if (input.stdin && known.has(report.sha256)) {
-        report.status = 'already-loaded';
-        report.note = `same content as ${known.get(report.sha256)!.path}, loaded before`;
-      }
-      known.set(report.sha256, { path: input.path, compression: report.compression, format: report.format });
+      const prev = known.get(report.sha256);
+      if (input.stdin && prev) markRepeat(report, prev);
+      else known.set(report.sha256, { path: input.path, compression: report.compression, format: report.format });
       bytesDone += report.sizeBytes;
       report.durationMs = performance.now() - started;
       opts.onProgress?.({ file: input.path, filesDone: i + 1, filesTotal: inputs.length, bytesDone, records });
     }
-    sink.close();
+    // Results arrive out of order across workers; applying them in submission order keeps the
+    // report (problem order included) deterministic.
+    for (const [i, results] of perFile.entries()) {
+      for (const r of await Promise.all(results)) {
+        applyResult(reports[i], r, maxProblems);
+        records += r.spans + r.logs + r.metricPoints;
+      }
+      finishReport(reports[i]);
+    }
+    lap('read + decode');
+    const files = await pool.finish();
+    lap('workers finished');
+    await runSqlFile(conn, 'ingest/sql/stage.sql');
+    await runSqlFile(conn, 'ingest/sql/load_csv.sql', csvParams(dir, files));
+    lap('csv loaded');
     // Rows staged by stdin input that turned out to be a repeat are dropped before the merge.
     const repeatIds = reports.filter((r) => r.status === 'already-loaded').map((r) => r.fileId);
     if (repeatIds.length) await runSqlFile(conn, 'ingest/sql/unstage_files.sql', { file_ids: listValue(repeatIds) });
     await runSqlFile(conn, 'ingest/sql/merge.sql');
+    lap('merged');
     const loadedIds = reports.filter((r) => r.status === 'loaded').map((r) => r.fileId);
     if (loadedIds.length) {
       for (const row of await querySqlFile(conn, 'ingest/sql/new_counts.sql', { file_ids: listValue(loadedIds) })) {
@@ -153,55 +175,98 @@ export async function ingest(db: Db, inputs: Input[], opts: IngestOptions = {}):
     }
     await recordFiles(db, reports);
   } finally {
-    sink.close();
+    await pool.close();
     await runSqlFile(conn, 'ingest/sql/drop_stage.sql');
+    rmSync(dir, { recursive: true, force: true });
   }
   return reports;
 }
 
+function markRepeat(report: FileReport, prev: Record<string, unknown>): void {
+  report.status = 'already-loaded';
+  report.compression = prev.compression as Compression;
+  report.format = prev.format as Format;
+  report.note = `same content as ${prev.path}, loaded before`;
+}
+
+/** Parameters of load_csv.sql: per table, its CSV files (an empty file where a table got none). */
+function csvParams(dir: string, files: { table: string; path: string }[]): Record<string, unknown> {
+  const params: Record<string, unknown> = {};
+  for (const table of Object.keys(COLUMNS)) {
+    const paths = files.filter((f) => f.table === table).map((f) => f.path);
+    if (paths.length === 0) {
+      const empty = join(dir, `${table}.empty.csv`);
+      writeFileSync(empty, '');
+      paths.push(empty);
+    }
+    params[table] = listValue(paths);
+  }
+  return params;
+}
+
+const BATCH_BYTES = 4 << 20;
+
 /**
- * Read one input into `sink`, filling the report's format, counts, time range, services and
- * problems. Returns the number of records read. Shared by `ingest` and `inspect`.
+ * Cut one input into units and hand them to `submit` in batches of about 4 MB; problems found
+ * while cutting (bad lines, damaged streams, frames) go straight into the report.
  */
-export async function readInto(chunks: AsyncIterable<Buffer>, path: string, sink: RowSink, report: FileReport, maxProblems: number): Promise<number> {
+export async function readUnitsInto(
+  chunks: AsyncIterable<Buffer>,
+  path: string,
+  report: FileReport,
+  maxProblems: number,
+  submit: (units: Unit[]) => Promise<{ result: Promise<BatchResult> }>,
+  results: Promise<BatchResult>[],
+): Promise<void> {
   const info: ReadInfo = { compression: 'none', format: 'empty' };
-  const services = new Set<string>();
-  let minT: bigint | null = null;
-  let maxT: bigint | null = null;
-  let records = 0;
-  const problem = (location: SourceLocation, message: string, skipped: number) => {
-    report.skipped += skipped;
-    if (report.problems.length < maxProblems) report.problems.push({ location, where: formatLocation(location), message, skipped });
-  };
+  let batch: Unit[] = [];
+  let size = 0;
   for await (const ev of readSource(chunks, basename(path), info)) {
     if (ev.kind === 'problem') {
-      problem(ev.location, ev.message, ev.records ?? 0);
+      addProblem(report, { location: ev.location, message: ev.message, records: ev.records ?? 0 }, maxProblems);
       continue;
     }
-    report.requests++;
-    const r = flattenRequest(ev.request.signal, ev.request.body, sink);
-    report.spans += r.spans;
-    report.logs += r.logs;
-    report.metricPoints += r.metricPoints;
-    report.metrics += r.metrics;
-    records += r.spans + r.logs + r.metricPoints;
-    for (const s of r.serviceNames) services.add(s);
-    if (r.minTimeNs !== null && (minT === null || r.minTimeNs < minT)) minT = r.minTimeNs;
-    if (r.maxTimeNs !== null && (maxT === null || r.maxTimeNs > maxT)) maxT = r.maxTimeNs;
-    for (const p of r.problems) problem(ev.request.location, `record skipped: ${p}`, 1);
+    batch.push(ev.unit);
+    size += ev.unit.kind === 'json' ? ev.unit.text.length : ev.unit.bytes.length;
+    if (size >= BATCH_BYTES) {
+      results.push((await submit(batch)).result);
+      batch = [];
+      size = 0;
+    }
   }
+  if (batch.length) results.push((await submit(batch)).result);
   report.compression = info.compression;
   report.format = info.format;
   if (info.note) report.note = info.note;
-  if (info.format === 'not-telemetry') report.status = 'not-telemetry';
-  else if (info.format === 'empty') {
+}
+
+function addProblem(report: FileReport, p: UnitProblem, maxProblems: number): void {
+  report.skipped += p.records;
+  if (report.problems.length < maxProblems) report.problems.push({ location: p.location, where: formatLocation(p.location), message: p.message, skipped: p.records });
+}
+
+export function applyResult(report: FileReport, r: BatchResult, maxProblems: number): void {
+  report.requests += r.requests;
+  report.spans += r.spans;
+  report.logs += r.logs;
+  report.metrics += r.metrics;
+  report.metricPoints += r.metricPoints;
+  for (const p of r.problems) addProblem(report, p, maxProblems);
+  report.serviceNames = [...new Set([...report.serviceNames, ...r.serviceNames])].sort();
+  if (r.minTimeNs !== null && (report.minTimeNs === null || BigInt(r.minTimeNs) < BigInt(report.minTimeNs))) report.minTimeNs = r.minTimeNs;
+  if (r.maxTimeNs !== null && (report.maxTimeNs === null || BigInt(r.maxTimeNs) > BigInt(report.maxTimeNs))) report.maxTimeNs = r.maxTimeNs;
+}
+
+/** Status and notes once all of a file's batches are in; problems sorted by position. */
+export function finishReport(report: FileReport): void {
+  const pos = (p: FileProblem) => p.location.line ?? p.location.byteOffset ?? 0;
+  report.problems.sort((a, b) => pos(a) - pos(b));
+  if (report.status === 'already-loaded') return;
+  if (report.format === 'not-telemetry') report.status = 'not-telemetry';
+  else if (report.format === 'empty') {
     report.status = 'empty';
     report.note = report.problems.length ? 'nothing could be read: see the errors' : 'empty file';
   }
-  report.serviceNames = [...services].sort();
-  report.minTimeNs = minT?.toString() ?? null;
-  report.maxTimeNs = maxT?.toString() ?? null;
-  return records;
 }
 
 export function emptyReport(fileId: number, path: string): FileReport {

@@ -1,15 +1,15 @@
 /**
- * One input (file or stdin) → OTLP export requests, whatever the container: compression by magic
- * bytes, then JSON (lines, single body, pretty-printed, arrays, Gemini outfile dumps) or protobuf
- * (single body, gRPC frames, Collector length-prefixed records). Problems are yielded, not thrown:
- * a bad line or frame costs only itself.
+ * One input (file or stdin) → units (one JSON value's text, or one protobuf message), whatever
+ * the container: compression by magic bytes, then JSON (lines, single body, pretty-printed,
+ * arrays, Gemini outfile dumps) or protobuf (single body, gRPC frames, Collector length-prefixed
+ * records). Runs on the main thread and only cuts bytes; decode.ts parses on worker threads.
+ * Problems are yielded, not thrown: a bad line or frame costs only itself.
  */
 import { compressionOf, decompress, DecompressError, peek, type Compression } from './bytes.js';
-import { jsonSignal } from './flatten.js';
-import { isSdkDumpValue, sdkDumpToOtlp } from './gemini-outfile.js';
-import { jsonValues } from './json-values.js';
-import { decodeProtobufRequest, detectProtobufSignal, splitProtobufFrames } from './otlp-proto.js';
-import type { DecodedRequest, SourceLocation } from './types.js';
+import { classify, type Unit } from './decode.js';
+import { jsonValues, parseJsonText } from './json-values.js';
+import { detectProtobufSignal, splitProtobufFrames } from './otlp-proto.js';
+import type { SourceLocation } from './types.js';
 
 export type Format =
   | 'otlp-json'
@@ -21,9 +21,7 @@ export type Format =
   | 'empty'
   | 'not-telemetry';
 
-export type ReadEvent =
-  | { kind: 'request'; request: DecodedRequest }
-  | { kind: 'problem'; location: SourceLocation; message: string; records?: number };
+export type ReadEvent = { kind: 'unit'; unit: Unit } | { kind: 'problem'; location: SourceLocation; message: string; records?: number };
 
 export interface ReadInfo {
   compression: Compression;
@@ -32,7 +30,7 @@ export interface ReadInfo {
   note?: string;
 }
 
-/** Largest protobuf input held whole in memory; length-prefixed files stream frame by frame. */
+/** Largest protobuf input held whole in memory (single bodies and gRPC/length-prefixed files). */
 const MAX_PROTOBUF_BODY = 1 << 30;
 
 export async function* readSource(chunks: AsyncIterable<Buffer>, nameHint: string, info: ReadInfo): AsyncGenerator<ReadEvent> {
@@ -75,50 +73,29 @@ function firstNonWs(b: Buffer): number | undefined {
   return undefined;
 }
 
-function describeKeys(v: unknown): string {
-  if (v && typeof v === 'object' && !Array.isArray(v)) return `an object with keys ${Object.keys(v).slice(0, 6).join(', ') || '(none)'}`;
-  return Array.isArray(v) ? 'an array' : typeof v;
-}
-
 async function* readJson(src: AsyncIterable<Buffer>, info: ReadInfo): AsyncGenerator<ReadEvent> {
-  let sawTelemetry = false;
-  let first = true;
-  let requests = 0;
+  let values = 0;
   for await (const item of jsonValues(src)) {
     if (!item.ok) {
-      first = false;
       yield { kind: 'problem', location: { line: item.line }, message: item.message, records: item.lost ? 1 : 0 };
       continue;
     }
-    const values = Array.isArray(item.value) ? item.value : [item.value];
-    for (const value of values) {
-      const loc = { line: item.line };
-      const body = value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-      const signal = body ? jsonSignal(body) : undefined;
-      if (body && signal) {
-        info.format = ++requests > 1 ? 'otlp-jsonl' : 'otlp-json';
-        sawTelemetry = true;
-        yield { kind: 'request', request: { signal, body, location: loc } };
-      } else if (isSdkDumpValue(value)) {
-        if (!sawTelemetry) info.format = 'gemini-outfile';
-        sawTelemetry = true;
-        try {
-          const r = sdkDumpToOtlp(value);
-          yield { kind: 'request', request: { signal: r.signal, body: r.body, location: loc } };
-        } catch (e) {
-          yield { kind: 'problem', location: loc, message: (e as Error).message, records: 1 };
+    if (values === 0) {
+      // Only the first value is parsed here, to tell telemetry from other JSON (a manifest, an
+      // agent's stdout) and an OTLP file from a Gemini outfile.
+      const parsed = parseJsonText(item.text);
+      if (parsed.ok) {
+        const c = classify(Array.isArray(parsed.value) ? (parsed.value[0] ?? null) : parsed.value);
+        if (c.kind === 'other') {
+          info.format = 'not-telemetry';
+          info.note = `not OpenTelemetry data: the first JSON value is ${c.description}`;
+          return;
         }
-      } else if (first && !sawTelemetry) {
-        // A JSON file that is not telemetry at all (a manifest, an agent's stdout): say so once.
-        info.format = 'not-telemetry';
-        info.note = `not OpenTelemetry data: the first JSON value is ${describeKeys(value)}`;
-        return;
-      } else {
-        yield { kind: 'problem', location: loc, message: `not an OTLP export request: ${describeKeys(value)}`, records: 1 };
-      }
-      first = false;
-    }
-    first = false;
+        info.format = c.kind === 'sdk-dump' ? 'gemini-outfile' : 'otlp-json';
+      } else info.format = 'otlp-json'; // the worker reports the parse error for this value
+    } else if (values === 1 && info.format === 'otlp-json') info.format = 'otlp-jsonl';
+    values++;
+    yield { kind: 'unit', unit: { kind: 'json', text: item.text, location: { line: item.line } } };
   }
 }
 
@@ -148,21 +125,18 @@ async function* readProtobuf(src: AsyncIterable<Buffer>, nameHint: string, info:
   }
   info.format = split.framing === 'single' ? 'otlp-protobuf' : split.framing === 'grpc' ? 'otlp-protobuf-grpc' : 'otlp-protobuf-length-prefixed';
   for (const f of split.frames) {
-    const loc = { byteOffset: f.byteOffset };
+    const location = { byteOffset: f.byteOffset };
     const signal = detectProtobufSignal(f.bytes, nameHint);
     if (!signal) {
       yield {
         kind: 'problem',
-        location: loc,
-        message: 'cannot tell whether this protobuf message holds traces, logs or metrics (no items to inspect, and the file name does not say); rename the file to contain "traces", "logs" or "metrics"',
+        location,
+        message:
+          'cannot tell whether this protobuf message holds traces, logs or metrics (no items to inspect, and the file name does not say); rename the file to contain "traces", "logs" or "metrics"',
       };
       continue;
     }
-    try {
-      yield { kind: 'request', request: { signal, body: decodeProtobufRequest(f.bytes, signal), location: loc } };
-    } catch (e) {
-      yield { kind: 'problem', location: loc, message: `protobuf ${signal} request does not parse: ${(e as Error).message}`, records: 1 };
-    }
+    yield { kind: 'unit', unit: { kind: 'protobuf', bytes: Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength), signal, location } };
   }
   for (const p of split.problems) yield { kind: 'problem', location: { byteOffset: p.byteOffset }, message: p.message, records: 1 };
 }

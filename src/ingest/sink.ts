@@ -1,11 +1,12 @@
 /**
- * A RowSink that appends into the stage_* tables with DuckDB appenders (bulk, not INSERTs).
- * Column lists mirror the DDL in src/model/schema; a test checks them against DESCRIBE.
+ * Column lists of the raw tables, in DDL order (src/model/schema; a test checks them against the
+ * database), and the CSV sink that stages rows for DuckDB's bulk loader.
  */
-import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import type { RowSink } from './rows.js';
 
-type Kind = 'str' | 'i64' | 'i32' | 'u32' | 'i8' | 'f64' | 'bool' | 'u64';
+export type Kind = 'str' | 'i64' | 'i32' | 'u32' | 'i8' | 'f64' | 'bool' | 'u64';
 
 export const COLUMNS: Record<string, [string, Kind][]> = {
   resources: [
@@ -117,59 +118,71 @@ COLUMNS.metric_exp_histogram_points = [
 COLUMNS.metric_summary_points = [...POINT_BASE, ['count', 'u64'], ['sum', 'f64'], ['quantile_values', 'str']];
 
 /** Tables whose rows carry the file_id of the file that held them (appended as the last column). */
-const WITH_FILE_ID = new Set(['spans', 'span_events', 'span_links', 'logs', 'metric_number_points', 'metric_histogram_points', 'metric_exp_histogram_points', 'metric_summary_points']);
+export const WITH_FILE_ID = new Set(['spans', 'span_events', 'span_links', 'logs', 'metric_number_points', 'metric_histogram_points', 'metric_exp_histogram_points', 'metric_summary_points']);
 
-function appendValue(a: DuckDBAppender, kind: Kind, v: unknown): void {
-  if (v === null || v === undefined) {
-    a.appendNull();
-    return;
-  }
+function csvField(kind: Kind, v: unknown): string {
+  if (v === null || v === undefined) return '';
   switch (kind) {
-    case 'str':
-      a.appendVarchar(v as string);
-      break;
-    case 'i64':
-      a.appendBigInt(v as bigint);
-      break;
-    case 'u64':
-      a.appendUBigInt(v as bigint);
-      break;
-    case 'i32':
-      a.appendInteger(v as number);
-      break;
-    case 'u32':
-      a.appendUInteger(v as number);
-      break;
-    case 'i8':
-      a.appendTinyInt(v as number);
-      break;
+    case 'str': {
+      const t = v as string;
+      return t.includes('"') ? `"${t.replace(/"/g, '""')}"` : `"${t}"`;
+    }
     case 'f64':
-      a.appendDouble(v as number);
-      break;
+      // JS prints the shortest text that reads back to the same double; DuckDB reads NaN/Infinity.
+      return String(v);
     case 'bool':
-      a.appendBoolean(v as boolean);
-      break;
+      return v ? 'true' : 'false';
+    default:
+      return String(v);
   }
 }
 
-export class StageSink implements RowSink {
+/**
+ * A RowSink that writes one CSV file per table (on a worker thread), which DuckDB then loads with
+ * its parallel CSV reader: appending value by value through N-API cost more than parsing the input.
+ * Strings are always quoted, so an unquoted empty field is NULL and "" is an empty string.
+ */
+export class CsvSink implements RowSink {
   fileId = 0;
-  private appenders = new Map<string, DuckDBAppender>();
+  private buffers = new Map<string, string[]>();
+  private sizes = new Map<string, number>();
+  private fds = new Map<string, number>();
+  readonly files: { table: string; path: string }[] = [];
 
-  private constructor() {}
-
-  static async open(conn: DuckDBConnection): Promise<StageSink> {
-    const s = new StageSink();
-    for (const t of Object.keys(COLUMNS)) s.appenders.set(t, await conn.createAppender(`stage_${t}`));
-    return s;
-  }
+  constructor(
+    private readonly dir: string,
+    private readonly tag: string,
+    private readonly flushAt = 4 << 20,
+  ) {}
 
   private put(table: string, row: object): void {
-    const a = this.appenders.get(table)!;
     const r = row as Record<string, unknown>;
-    for (const [col, kind] of COLUMNS[table]) appendValue(a, kind, r[col]);
-    if (WITH_FILE_ID.has(table)) a.appendInteger(this.fileId);
-    a.endRow();
+    const cols = COLUMNS[table];
+    let line = '';
+    for (let i = 0; i < cols.length; i++) line += (i ? ',' : '') + csvField(cols[i][1], r[cols[i][0]]);
+    if (WITH_FILE_ID.has(table)) line += ',' + this.fileId;
+    line += '\n';
+    let buf = this.buffers.get(table);
+    if (!buf) this.buffers.set(table, (buf = []));
+    buf.push(line);
+    const size = (this.sizes.get(table) ?? 0) + line.length;
+    this.sizes.set(table, size);
+    if (size >= this.flushAt) this.flushTable(table);
+  }
+
+  private flushTable(table: string): void {
+    const buf = this.buffers.get(table);
+    if (!buf || buf.length === 0) return;
+    let fd = this.fds.get(table);
+    if (fd === undefined) {
+      const path = join(this.dir, `${table}.${this.tag}.csv`);
+      fd = openSync(path, 'w');
+      this.fds.set(table, fd);
+      this.files.push({ table, path });
+    }
+    writeSync(fd, buf.join(''));
+    this.buffers.set(table, []);
+    this.sizes.set(table, 0);
   }
 
   resource = (r: object) => this.put('resources', r);
@@ -183,12 +196,11 @@ export class StageSink implements RowSink {
   expHistogramPoint = (r: object) => this.put('metric_exp_histogram_points', r);
   summaryPoint = (r: object) => this.put('metric_summary_points', r);
 
-  flush(): void {
-    for (const a of this.appenders.values()) a.flushSync();
-  }
-
-  close(): void {
-    for (const a of this.appenders.values()) a.closeSync();
-    this.appenders.clear();
+  /** Write what is buffered and close the files; returns every file written. */
+  finish(): { table: string; path: string }[] {
+    for (const t of this.buffers.keys()) this.flushTable(t);
+    for (const fd of this.fds.values()) closeSync(fd);
+    this.fds.clear();
+    return this.files;
   }
 }

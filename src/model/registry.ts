@@ -40,6 +40,7 @@ export const INGEST_FILES = [
   'ingest/sql/known_files.sql',
   'ingest/sql/next_file_id.sql',
   'ingest/sql/unstage_files.sql',
+  'ingest/sql/load_csv.sql',
 ] as const;
 
 /** Views over the raw tables that agent mappings build on. */

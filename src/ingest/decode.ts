@@ -1,0 +1,69 @@
+/**
+ * Units → OTLP export requests. A unit is one JSON value's text or one protobuf message, cut out
+ * of a file by read.ts on the main thread; decoding (JSON.parse, protobuf, Gemini outfile dumps)
+ * and flattening run on worker threads, so this module must not touch the database.
+ */
+import { jsonSignal } from './flatten.js';
+import { isSdkDumpValue, sdkDumpToOtlp } from './gemini-outfile.js';
+import { parseJsonText } from './json-values.js';
+import { decodeProtobufRequest } from './otlp-proto.js';
+import type { DecodedRequest, Signal, SourceLocation } from './types.js';
+
+export type Unit =
+  | { kind: 'json'; text: Buffer; location: SourceLocation }
+  | { kind: 'protobuf'; bytes: Buffer; signal: Signal; location: SourceLocation };
+
+export interface UnitProblem {
+  location: SourceLocation;
+  message: string;
+  /** Records (or requests) lost to it. */
+  records: number;
+}
+
+export type Classified = { kind: 'otlp'; signal: Signal } | { kind: 'sdk-dump' } | { kind: 'array' } | { kind: 'other'; description: string };
+
+export function describeValue(v: unknown): string {
+  if (v && typeof v === 'object' && !Array.isArray(v)) return `an object with keys ${Object.keys(v).slice(0, 6).join(', ') || '(none)'}`;
+  return Array.isArray(v) ? 'an array' : typeof v;
+}
+
+export function classify(value: unknown): Classified {
+  if (Array.isArray(value)) return { kind: 'array' };
+  if (value && typeof value === 'object') {
+    const signal = jsonSignal(value as Record<string, unknown>);
+    if (signal) return { kind: 'otlp', signal };
+  }
+  if (isSdkDumpValue(value)) return { kind: 'sdk-dump' };
+  return { kind: 'other', description: describeValue(value) };
+}
+
+/** Decode one unit into requests; what cannot be decoded becomes a problem. */
+export function decodeUnit(unit: Unit, requests: DecodedRequest[], problems: UnitProblem[]): void {
+  const location = unit.location;
+  if (unit.kind === 'protobuf') {
+    try {
+      requests.push({ signal: unit.signal, body: decodeProtobufRequest(unit.bytes, unit.signal), location });
+    } catch (e) {
+      problems.push({ location, message: `protobuf ${unit.signal} request does not parse: ${(e as Error).message}`, records: 1 });
+    }
+    return;
+  }
+  const parsed = parseJsonText(unit.text);
+  if (!parsed.ok) {
+    problems.push({ location, message: parsed.message, records: 1 });
+    return;
+  }
+  const values = Array.isArray(parsed.value) ? parsed.value : [parsed.value];
+  for (const value of values) {
+    const c = classify(value);
+    if (c.kind === 'otlp') requests.push({ signal: c.signal, body: value as Record<string, unknown>, location });
+    else if (c.kind === 'sdk-dump') {
+      try {
+        const r = sdkDumpToOtlp(value);
+        requests.push({ signal: r.signal, body: r.body, location });
+      } catch (e) {
+        problems.push({ location, message: (e as Error).message, records: 1 });
+      }
+    } else problems.push({ location, message: `not an OTLP export request: ${describeValue(value)}`, records: 1 });
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * Parallel decode: the main thread cuts units out of files; a pool of worker threads decodes and
+ * flattens them into CSV files for DuckDB. Batches carry their units' bytes in one transferred
+ * buffer. At most two batches per worker are in flight, so memory stays bounded whatever the
+ * input size. With 0 workers (OTEL_AGENT_REPORT_WORKERS=0) the same code runs in-process.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { fromRoot } from '../paths.js';
+import type { Unit } from './decode.js';
+import { processUnits, type BatchResult } from './process.js';
+import { CsvSink } from './sink.js';
+import type { Signal, SourceLocation } from './types.js';
+
+interface WireUnit {
+  kind: 'json' | 'protobuf';
+  signal?: Signal;
+  location: SourceLocation;
+  start: number;
+  end: number;
+}
+
+export interface WireBatch {
+  type: 'batch';
+  id: number;
+  fileId: number;
+  units: WireUnit[];
+  buffer: ArrayBuffer;
+}
+
+export function toWire(id: number, fileId: number, units: Unit[]): WireBatch {
+  let size = 0;
+  for (const u of units) size += u.kind === 'json' ? u.text.length : u.bytes.length;
+  const buf = Buffer.allocUnsafeSlow(size);
+  const wire: WireUnit[] = [];
+  let pos = 0;
+  for (const u of units) {
+    const src = u.kind === 'json' ? u.text : u.bytes;
+    src.copy(buf, pos);
+    wire.push({ kind: u.kind, signal: u.kind === 'protobuf' ? u.signal : undefined, location: u.location, start: pos, end: pos + src.length });
+    pos += src.length;
+  }
+  return { type: 'batch', id, fileId, units: wire, buffer: buf.buffer as ArrayBuffer };
+}
+
+export function fromWire(b: WireBatch): Unit[] {
+  const buf = Buffer.from(b.buffer);
+  return b.units.map((u) =>
+    u.kind === 'json'
+      ? { kind: 'json', text: buf.subarray(u.start, u.end), location: u.location }
+      : { kind: 'protobuf', bytes: buf.subarray(u.start, u.end), signal: u.signal!, location: u.location },
+  );
+}
+
+export function defaultWorkers(): number {
+  const env = process.env.OTEL_AGENT_REPORT_WORKERS;
+  if (env !== undefined && /^\d+$/.test(env)) return Number(env);
+  return Math.max(1, Math.min(8, availableParallelism()));
+}
+
+type Pending = { resolve: (r: BatchResult) => void; reject: (e: Error) => void };
+
+export class DecodePool {
+  private workers: Worker[] = [];
+  private inflight: number[] = [];
+  private pending = new Map<number, Pending>();
+  private nextId = 1;
+  private waiters: (() => void)[] = [];
+  private local: CsvSink | null = null;
+  private failure: Error | null = null;
+
+  constructor(
+    private readonly dir: string,
+    size: number,
+  ) {
+    if (size === 0) {
+      this.local = new CsvSink(dir, 'main');
+      return;
+    }
+    // Always the compiled worker: Node cannot start a worker from TypeScript source (tests).
+    const script = fromRoot('dist', 'src', 'ingest', 'worker.js');
+    for (let i = 0; i < size; i++) {
+      const w = new Worker(script, { workerData: { dir, tag: `w${i}` } });
+      w.on('message', (m: { type: string; id: number; result?: BatchResult; message?: string }) => {
+        if (m.type !== 'done' && m.type !== 'failed') return;
+        this.inflight[i]--;
+        const p = this.pending.get(m.id)!;
+        this.pending.delete(m.id);
+        if (m.type === 'done') p.resolve(m.result!);
+        else p.reject(new Error(`decoding failed in a worker thread: ${m.message}`));
+        this.waiters.shift()?.();
+      });
+      w.on('error', (e) => this.fail(e));
+      this.workers.push(w);
+      this.inflight.push(0);
+    }
+  }
+
+  private fail(e: Error): void {
+    this.failure = e;
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  /**
+   * Queue a batch; resolves once there is room (back-pressure) to a holder of the result promise
+   * (a holder, because a promise resolved with a promise would wait for the batch itself).
+   */
+  async submit(fileId: number, units: Unit[]): Promise<{ result: Promise<BatchResult> }> {
+    if (this.local) {
+      this.local.fileId = fileId;
+      return { result: Promise.resolve(processUnits(units, this.local)) };
+    }
+    for (;;) {
+      if (this.failure) throw this.failure;
+      let best = 0;
+      for (let i = 1; i < this.workers.length; i++) if (this.inflight[i] < this.inflight[best]) best = i;
+      if (this.inflight[best] < 2) {
+        const id = this.nextId++;
+        const batch = toWire(id, fileId, units);
+        this.inflight[best]++;
+        const result = new Promise<BatchResult>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+        this.workers[best].postMessage(batch, [batch.buffer]);
+        return { result };
+      }
+      await new Promise<void>((r) => this.waiters.push(r));
+    }
+  }
+
+  /** Wait for every batch, close the CSV files, stop the workers; returns the files written. */
+  async finish(): Promise<{ table: string; path: string }[]> {
+    if (this.local) return this.local.finish();
+    const files = await Promise.all(
+      this.workers.map(
+        (w) =>
+          new Promise<{ table: string; path: string }[]>((resolve, reject) => {
+            w.on('message', (m: { type: string; files?: { table: string; path: string }[] }) => {
+              if (m.type === 'finished') resolve(m.files!);
+            });
+            w.once('error', reject);
+            w.postMessage({ type: 'finish' });
+          }),
+      ),
+    );
+    await this.close();
+    return files.flat();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    this.workers = [];
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Decode and flatten a batch of units into a sink, returning what a file report needs.
+ * Runs on worker threads (worker.ts) and, for `inspect` and without workers, in-process.
+ */
+import { decodeUnit, type Unit, type UnitProblem } from './decode.js';
+import { flattenRequest } from './flatten.js';
+import type { RowSink } from './rows.js';
+import type { DecodedRequest } from './types.js';
+
+export interface BatchResult {
+  requests: number;
+  spans: number;
+  logs: number;
+  metrics: number;
+  metricPoints: number;
+  problems: UnitProblem[];
+  serviceNames: string[];
+  minTimeNs: string | null;
+  maxTimeNs: string | null;
+}
+
+export function processUnits(units: Unit[], sink: RowSink): BatchResult {
+  const out: BatchResult = { requests: 0, spans: 0, logs: 0, metrics: 0, metricPoints: 0, problems: [], serviceNames: [], minTimeNs: null, maxTimeNs: null };
+  const services = new Set<string>();
+  let minT: bigint | null = null;
+  let maxT: bigint | null = null;
+  for (const unit of units) {
+    const requests: DecodedRequest[] = [];
+    decodeUnit(unit, requests, out.problems);
+    for (const req of requests) {
+      out.requests++;
+      const r = flattenRequest(req.signal, req.body, sink);
+      out.spans += r.spans;
+      out.logs += r.logs;
+      out.metrics += r.metrics;
+      out.metricPoints += r.metricPoints;
+      for (const s of r.serviceNames) services.add(s);
+      if (r.minTimeNs !== null && (minT === null || r.minTimeNs < minT)) minT = r.minTimeNs;
+      if (r.maxTimeNs !== null && (maxT === null || r.maxTimeNs > maxT)) maxT = r.maxTimeNs;
+      for (const p of r.problems) out.problems.push({ location: req.location, message: `record skipped: ${p}`, records: 1 });
+    }
+  }
+  out.serviceNames = [...services];
+  out.minTimeNs = minT?.toString() ?? null;
+  out.maxTimeNs = maxT?.toString() ?? null;
+  return out;
+}

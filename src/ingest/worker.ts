@@ -1,0 +1,26 @@
+/**
+ * Worker thread: decodes and flattens batches of units into per-table CSV files (CsvSink).
+ * Messages: {type:'batch', id, fileId, units, buffer} → {type:'done', id, result};
+ * {type:'finish'} → {type:'finished', files}.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { fromWire, type WireBatch } from './pool.js';
+import { processUnits } from './process.js';
+import { CsvSink } from './sink.js';
+
+const { dir, tag } = workerData as { dir: string; tag: string };
+const sink = new CsvSink(dir, tag);
+
+parentPort!.on('message', (msg: WireBatch | { type: 'finish' }) => {
+  try {
+    if (msg.type === 'finish') {
+      parentPort!.postMessage({ type: 'finished', files: sink.finish() });
+      return;
+    }
+    sink.fileId = msg.fileId;
+    const result = processUnits(fromWire(msg), sink);
+    parentPort!.postMessage({ type: 'done', id: msg.id, result });
+  } catch (e) {
+    parentPort!.postMessage({ type: 'failed', id: (msg as WireBatch).id, message: (e as Error).stack ?? String(e) });
+  }
+});
