@@ -180,22 +180,26 @@ const EMPTY_ATTRS: Attributes = { json: '{}', get: () => undefined };
 export function attributesJson(list: unknown, path: string): Attributes {
   const items = asArray(list, path);
   if (items.length === 0) return EMPTY_ATTRS;
-  const seen = new Map<string, string>();
+  const keys: string[] = [];
+  const vals: string[] = [];
   let json = '{';
   for (let i = 0; i < items.length; i++) {
     const kv = asObject(items[i], `${path}[${i}]`);
     const key = kv.key;
     if (typeof key !== 'string') throw new RecordError(`attribute key must be a string, got ${describe(key)}`, `${path}[${i}].key`);
-    if (seen.has(key)) continue;
+    // Attribute lists are short; a linear scan beats building a Map for every record.
+    if (keys.includes(key)) continue;
     const val = anyValueJson(kv.value, `${path}[${i}].value`);
-    seen.set(key, val);
-    json += (seen.size > 1 ? ',' : '') + JSON.stringify(key) + ':' + val;
+    json += (keys.length ? ',' : '') + JSON.stringify(key) + ':' + val;
+    keys.push(key);
+    vals.push(val);
   }
   json += '}';
   return {
     json,
     get(key: string) {
-      const v = seen.get(key);
+      const k = keys.indexOf(key);
+      const v = k < 0 ? undefined : vals[k];
       if (v === undefined || v === 'null') return undefined;
       return v[0] === '"' ? (JSON.parse(v) as string) : v;
     },

@@ -120,12 +120,16 @@ COLUMNS.metric_summary_points = [...POINT_BASE, ['count', 'u64'], ['sum', 'f64']
 /** Tables whose rows carry the file_id of the file that held them (appended as the last column). */
 export const WITH_FILE_ID = new Set(['spans', 'span_events', 'span_links', 'logs', 'metric_number_points', 'metric_histogram_points', 'metric_exp_histogram_points', 'metric_summary_points']);
 
+const RS = '\x1e';
+
 function csvField(kind: Kind, v: unknown): string {
   if (v === null || v === undefined) return '';
   switch (kind) {
     case 'str': {
+      // The quote is the control character RS (0x1e): JSON text never holds it raw, so the
+      // attribute JSON is written as is, without the copy that escaping '"' would cost.
       const t = v as string;
-      return t.includes('"') ? `"${t.replace(/"/g, '""')}"` : `"${t}"`;
+      return t.indexOf(RS) < 0 ? RS + t + RS : RS + t.split(RS).join(RS + RS) + RS;
     }
     case 'f64':
       // JS prints the shortest text that reads back to the same double; DuckDB reads NaN/Infinity.
@@ -140,7 +144,8 @@ function csvField(kind: Kind, v: unknown): string {
 /**
  * A RowSink that writes one CSV file per table (on a worker thread), which DuckDB then loads with
  * its parallel CSV reader: appending value by value through N-API cost more than parsing the input.
- * Strings are always quoted, so an unquoted empty field is NULL and "" is an empty string.
+ * Strings are always quoted (with RS, 0x1e), so an unquoted empty field is NULL and a quoted empty
+ * one is an empty string.
  */
 export class CsvSink implements RowSink {
   fileId = 0;
