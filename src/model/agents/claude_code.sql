@@ -47,35 +47,30 @@ WHERE m.service_name = 'claude-code' OR m.metric_name LIKE 'claude_code.%';
 -- Provisional session ids. `claude -p --continue` starts under a fresh random session.id, emits its
 -- startup records with it (managed_settings_resolved, plugin_loaded, and the
 -- `claude_code.session.count` point with start_type=continue), then switches to the resumed
--- session's id for everything else (cc10-resume: f22e4108… → 6d96b2e7…). Such an id has no
--- activity of its own: no span, no prompt, request or tool event, no token metric. It is folded
--- into the session the same process switched to, found by the per-process `event.sequence` counter,
+-- session's id for everything else (cc10-resume: f22e4108… → 6d96b2e7…). Such an id logs no
+-- activity of its own (no prompt, request or tool event; it never has spans). It is folded into
+-- the session the same process switched to, found by the per-process `event.sequence` counter,
 -- which simply continues across the switch: the first record after the provisional id's last one,
 -- from the same resource and user, whose event.sequence is the next number. When no such record
 -- exists (logs lost), the id stays a session of its own, without prompts or requests.
+-- Only logs are read here (one scan): the alias is joined into every Claude view below.
 CREATE OR REPLACE VIEW claude_code_session_alias AS
-WITH active AS (
-  SELECT raw_session_id FROM claude_code_spans_raw
-  UNION SELECT raw_session_id FROM claude_code_logs_raw
-    WHERE event_name IN ('user_prompt', 'api_request', 'api_error', 'assistant_response', 'tool_decision', 'tool_result')
-  UNION SELECT raw_session_id FROM claude_code_metrics_raw WHERE metric_name = 'claude_code.token.usage'
-),
-seq AS (
+WITH seq AS (
   SELECT
     raw_session_id, resource_id, ts,
     (attributes ->> '$."user.id"') AS user_id,
-    TRY_CAST(attributes ->> '$."event.sequence"' AS BIGINT) AS event_seq
+    TRY_CAST(attributes ->> '$."event.sequence"' AS BIGINT) AS event_seq,
+    event_name IN ('user_prompt', 'api_request', 'api_error', 'assistant_response', 'tool_decision', 'tool_result') AS is_activity
   FROM claude_code_logs_raw
   WHERE raw_session_id IS NOT NULL
 ),
-provisional AS (
-  SELECT raw_session_id, resource_id, user_id, max(ts) AS last_ts, max(event_seq) AS last_seq
+ids AS (
+  SELECT raw_session_id, resource_id, user_id, max(ts) AS last_ts, max(event_seq) AS last_seq, bool_or(is_activity) AS active
   FROM seq
-  ANTI JOIN active USING (raw_session_id)
   GROUP BY ALL
 )
 SELECT p.raw_session_id AS alias_id, arg_min(n.raw_session_id, n.ts) AS session_id
-FROM provisional p
+FROM ids p
 JOIN seq n
   ON n.resource_id = p.resource_id
   AND n.user_id IS NOT DISTINCT FROM p.user_id
@@ -83,7 +78,7 @@ JOIN seq n
   AND n.ts >= p.last_ts
   AND n.ts <= p.last_ts + INTERVAL 10 MINUTE
   AND n.raw_session_id <> p.raw_session_id
-SEMI JOIN active a ON a.raw_session_id = n.raw_session_id
+WHERE NOT p.active
 GROUP BY p.raw_session_id;
 
 CREATE OR REPLACE VIEW claude_code_logs AS
@@ -137,7 +132,8 @@ SELECT
   coalesce(s.attributes ->> '$.model', s.attributes ->> '$."gen_ai.request.model"') AS model,
   coalesce(s.attributes ->> '$.request_id', s.attributes ->> '$."gen_ai.response.id"') AS request_id,
   (s.attributes ->> '$.query_source_safe') AS query_source,
-  (s.attributes ->> '$.success') = 'true' AS success,
+  -- `success` (bool); without it, the span status (2 = ERROR)
+  coalesce(TRY_CAST(s.attributes ->> '$.success' AS BOOLEAN), s.status_code <> 2) AS success,
   TRY_CAST(s.attributes ->> '$.input_tokens' AS BIGINT) AS input_tokens,
   TRY_CAST(s.attributes ->> '$.output_tokens' AS BIGINT) AS output_tokens,
   TRY_CAST(s.attributes ->> '$.cache_read_tokens' AS BIGINT) AS cache_read_tokens,
@@ -190,8 +186,10 @@ CREATE OR REPLACE VIEW claude_code_usage_exact AS
 SELECT
   session_id, match_key, coalesce(request_id, match_key) AS call_id, model, ts,
   input_tokens, cache_read_tokens, cache_creation_tokens, cache_creation_5m_tokens, cache_creation_1h_tokens, output_tokens,
-  -- cost_usd_micros is Claude's exact integer; cost_usd is the same value as a double.
-  coalesce(CAST(cost_usd_micros AS DECIMAL(18, 9)) / 1000000, CAST(cost_usd AS DECIMAL(18, 9))) AS agent_cost_usd,
+  -- cost_usd, not cost_usd_micros: the int is cost_usd ROUNDED to the micro-dollar (0.0790245 →
+  -- 79025), 0.5 µ$ off per call, while the double holds Claude's list-price product exactly to the
+  -- nano-dollar that DECIMAL(18,9) keeps (its sums equal Claude's stdout total_cost_usd).
+  coalesce(CAST(round(cost_usd, 9) AS DECIMAL(18, 9)), CAST(cost_usd_micros AS DECIMAL(18, 9)) / 1000000) AS agent_cost_usd,
   'logs: claude_code.api_request' AS source,
   environment, service_name, resource_attributes, attributes
 FROM claude_code_request_log_keys

@@ -21,11 +21,15 @@
 --                usage exists for that originator and model (no conversation id on metrics)
 --   attempts  1. `codex.api_request` logs (one per HTTP attempt)
 --             2. the `codex.api_request` span events (a trace-safe mirror, same attributes) for
---                attempts missing from the logs, paired on (conversation, event.timestamp, attempt,
---                status, k-th occurrence)
+--                attempts missing from the logs, paired on (conversation, trace, Codex attempt,
+--                status, duration, k-th occurrence)
 --             3. `codex.api_request` metric counts (per status) for windows with neither
+--             `attempt` / `is_retry` are derived by ordering a turn's attempts (Codex's own
+--             0-based `attempt` resets on stream-level retries and stays 0 after a 429).
 --   tools     `codex.tool_decision` + `codex.tool_result` logs (exit code parsed from the output
---             text), else the `codex.tool_result` span events (no output, so only the agent flag)
+--             text), else the `codex.tool_result` span events (no output, so only the agent flag).
+--             No fallback to the `codex.tool.call` metrics: no call id, and their success flag
+--             lies the same way.
 --   sessions  duration from `session_loop` root spans (one per process, summed as active time),
 --             else first → last record of the conversation.
 --   agent cost `codex.turn_cost` logs (`usage.estimated_usd`), else `codex.turn.cost_microusd`
@@ -186,73 +190,76 @@ SELECT a.*, (e.conversation_id IS NOT NULL) AS is_ephemeral
 FROM a
 LEFT JOIN codex_ephemeral_conversations e USING (conversation_id);
 
--- Conversation → session. A side conversation is an ephemeral one that started while another,
--- non-ephemeral conversation of the same originator was active (first → last record); it is
--- folded into that (the latest such). `codex exec --ephemeral` runs have no such parent and stay
--- sessions of their own.
-CREATE OR REPLACE VIEW codex_conv_session AS
-WITH real AS (
-  SELECT conversation_id, originator, first_ts, last_ts FROM codex_conversations WHERE NOT is_ephemeral
+-- Conversation → session, with the session's facts on every row (one view, evaluated once per
+-- fact query: its parts are MATERIALIZED CTEs).
+--   Side conversation: an ephemeral one that started while another, non-ephemeral conversation of
+--   the same originator was active (first → last record); it is folded into that one (the latest
+--   such). `codex exec --ephemeral` runs have no such parent and stay sessions of their own.
+--   Session: a non-side conversation with some activity (a thread start, prompt, session_loop,
+--   API attempt or response), not e.g. one seen only in a late `codex.turn_cost`.
+--   Duration: the `session_loop` root spans (one per process, the thread's whole life), summed as
+--   active time, with start = first start and end = last end; without them (failed runs lose their
+--   traces, cx12; the TUI daemon's loop never ended before it was stopped, cx14) first → last record.
+--   session_source exists only on metric points (exec / vscode, README §3.1), which carry no
+--   conversation id: a session takes the session_source of the points of its originator whose
+--   window [start, time] overlaps it; NULL when there are none or they disagree.
+CREATE OR REPLACE VIEW codex_conv_map AS
+WITH conv AS MATERIALIZED (
+  SELECT * FROM codex_conversations
 ),
-eph AS (
-  SELECT conversation_id, originator, first_ts FROM codex_conversations WHERE is_ephemeral
+real AS (
+  SELECT conversation_id, originator, first_ts, last_ts FROM conv WHERE NOT is_ephemeral
 ),
 parent AS (
   SELECT e.conversation_id, r.conversation_id AS parent_id, r.last_ts AS parent_last_ts, e.first_ts
-  FROM eph e
+  FROM (SELECT conversation_id, originator, first_ts FROM conv WHERE is_ephemeral) e
   ASOF LEFT JOIN real r ON e.originator = r.originator AND e.first_ts >= r.first_ts
-)
-SELECT c.conversation_id,
-  coalesce(CASE WHEN p.parent_last_ts >= p.first_ts THEN p.parent_id END, c.conversation_id) AS session_id,
-  (p.parent_last_ts IS NOT NULL AND p.parent_last_ts >= p.first_ts) AS is_side
-FROM codex_conversations c
-LEFT JOIN parent p USING (conversation_id);
-
--- Sessions before enrichment: real conversations with some activity.
-CREATE OR REPLACE VIEW codex_session_base AS
-SELECT
-  c.conversation_id AS session_id,
-  c.originator,
-  c.service_name,
-  codex_env(c.resource_attributes) AS environment,
-  c.resource_attributes,
-  CASE WHEN c.session_loops > 0 THEN c.loop_start ELSE c.first_ts END AS start_ts,
-  CASE WHEN c.session_loops > 0 THEN c.loop_end ELSE c.last_ts END AS end_ts,
-  CASE WHEN c.session_loops > 0 THEN c.loop_ms ELSE (epoch_us(c.last_ts) - epoch_us(c.first_ts)) / 1000.0 END AS duration_ms,
-  CASE WHEN c.session_loops > 0 THEN 'spans: session_loop (sum over processes)' ELSE 'events: first→last record' END AS duration_source,
-  greatest(c.session_loops, c.starts, 1) AS processes,
-  c.prompts,
-  c.turns,
-  c.has_logs,
-  c.has_spans,
-  c.first_ts,
-  c.last_ts
-FROM codex_conversations c
-JOIN codex_conv_session cs USING (conversation_id)
-WHERE NOT cs.is_side AND c.has_activity;
-
--- session_source exists only on metric points (exec / vscode, README §3.1). Metrics carry no
--- conversation id: a session takes the session_source of the points of its originator whose
--- window [start, time] overlaps the session; NULL when there are none or they disagree.
-CREATE OR REPLACE VIEW codex_session_metrics AS
-WITH w AS (
+),
+cs AS MATERIALIZED (
+  SELECT c.*,
+    (p.parent_last_ts IS NOT NULL AND p.parent_last_ts >= p.first_ts) AS is_side,
+    CASE WHEN p.parent_last_ts >= p.first_ts THEN p.parent_id ELSE c.conversation_id END AS session_id
+  FROM conv c
+  LEFT JOIN parent p USING (conversation_id)
+),
+base AS MATERIALIZED (
+  SELECT
+    session_id, originator, service_name,
+    codex_env(resource_attributes) AS environment,
+    resource_attributes,
+    CASE WHEN session_loops > 0 THEN loop_start ELSE first_ts END AS start_ts,
+    CASE WHEN session_loops > 0 THEN loop_end ELSE last_ts END AS end_ts,
+    CASE WHEN session_loops > 0 THEN loop_ms ELSE (epoch_us(last_ts) - epoch_us(first_ts)) / 1000.0 END AS duration_ms,
+    CASE WHEN session_loops > 0 THEN 'spans: session_loop (sum over processes)' ELSE 'events: first→last record' END AS duration_source,
+    greatest(session_loops, starts, 1) AS processes,
+    prompts, turns, has_logs, has_spans, first_ts, last_ts
+  FROM cs
+  WHERE NOT is_side AND has_activity
+),
+w AS (
   SELECT DISTINCT originator_attr AS originator, session_source, start_ts, ts
   FROM codex_metric
   WHERE session_source IS NOT NULL AND originator_attr IS NOT NULL
+),
+sm AS (
+  SELECT b.session_id,
+    CASE WHEN count(DISTINCT w.session_source) = 1 THEN min(w.session_source) END AS session_source,
+    count(w.ts) > 0 AS has_metrics
+  FROM base b
+  LEFT JOIN w ON w.originator = b.originator AND w.start_ts <= b.last_ts AND w.ts >= b.first_ts
+  GROUP BY b.session_id
 )
 SELECT
-  s.session_id,
-  CASE WHEN count(DISTINCT w.session_source) = 1 THEN min(w.session_source) END AS session_source,
-  count(w.ts) > 0 AS has_metrics
-FROM codex_session_base s
-LEFT JOIN w ON w.originator = s.originator AND w.start_ts <= s.last_ts AND w.ts >= s.first_ts
-GROUP BY s.session_id;
-
--- Per-session attributes every fact row takes over.
-CREATE OR REPLACE VIEW codex_session_info AS
-SELECT s.session_id, s.originator, s.service_name, s.environment, m.session_source, s.first_ts, s.last_ts
-FROM codex_session_base s
-JOIN codex_session_metrics m USING (session_id);
+  cs.conversation_id,
+  cs.session_id,
+  cs.is_side,
+  b.session_id IS NOT NULL AS is_session,
+  b.* EXCLUDE (session_id),
+  sm.session_source,
+  sm.has_metrics
+FROM cs
+LEFT JOIN base b ON b.session_id = cs.session_id
+LEFT JOIN sm ON sm.session_id = cs.session_id;
 
 -- ── Model calls (token usage) ───────────────────────────────────────────────────────────────────
 -- 1. Logs: the `codex.sse_event` record of `response.completed` that carries token fields (each
@@ -311,11 +318,11 @@ WHERE h.name = 'handle_responses' AND (h.attributes ->> '$."gen_ai.usage.input_t
 -- pairs with the k-th log record of it. A span whose conversation is unknown (its trace lost the
 -- records naming it) is dropped when any log record with its tuple lies within 60 s.
 CREATE OR REPLACE VIEW codex_usage_exact AS
-WITH l AS (
+WITH l AS MATERIALIZED (
   SELECT *, row_number() OVER (PARTITION BY conversation_id, input, cache_read, cache_write, output, reasoning ORDER BY ts, record_key) AS k
   FROM codex_usage_logs
 ),
-s AS (
+s AS MATERIALIZED (
   SELECT *, row_number() OVER (PARTITION BY conversation_id, input, cache_read, cache_write, output, reasoning ORDER BY ts, record_key) AS k
   FROM codex_usage_spans
 ),
@@ -388,44 +395,52 @@ SELECT
 FROM tu
 LEFT JOIN tu_e2e x USING (service_name, originator, model, session_source, start_time_unix_nano, time_unix_nano);
 
-CREATE OR REPLACE VIEW codex_usage_metrics AS
-WITH covered AS (
-  SELECT DISTINCT w.service_name, w.originator, w.model, w.session_source, w.start_time_unix_nano, w.time_unix_nano
-  FROM codex_usage_metric_windows w
-  JOIN codex_usage_exact u
-    ON u.model = w.model AND (u.originator = w.originator OR u.service_name = w.service_name)
-   AND u.ts BETWEEN w.window_start AND w.ts
-)
-SELECT w.*
-FROM codex_usage_metric_windows w
-LEFT JOIN covered c USING (service_name, originator, model, session_source, start_time_unix_nano, time_unix_nano)
-WHERE c.time_unix_nano IS NULL;
-
--- Metric points have no conversation: a window belongs to the one session of its originator
--- (or service) that overlaps it, else to none.
-CREATE OR REPLACE VIEW codex_usage_metrics_session AS
-SELECT m.*, s.session_id
-FROM codex_usage_metrics m
-LEFT JOIN (
-  SELECT m2.service_name, m2.originator, m2.model, m2.session_source, m2.start_time_unix_nano, m2.time_unix_nano,
-    CASE WHEN count(DISTINCT si.session_id) = 1 THEN min(si.session_id) END AS session_id
-  FROM codex_usage_metrics m2
-  JOIN codex_session_info si
-    ON (si.originator = m2.originator OR si.service_name = m2.service_name)
-   AND si.first_ts <= m2.ts AND si.last_ts >= m2.window_start
-  GROUP BY ALL
-) s USING (service_name, originator, model, session_source, start_time_unix_nano, time_unix_nano);
-
+-- Facts: exact rows first, then the metric windows no exact row falls into. The heavy inputs are
+-- MATERIALIZED so each is evaluated once.
 CREATE OR REPLACE VIEW codex_model_calls AS
+WITH u AS MATERIALIZED (
+  SELECT * FROM codex_usage_exact
+),
+map AS MATERIALIZED (
+  SELECT * FROM codex_conv_map
+),
+sess AS (
+  SELECT session_id, originator, service_name, first_ts, last_ts FROM map WHERE is_session AND conversation_id = session_id
+),
+win AS MATERIALIZED (
+  SELECT * FROM codex_usage_metric_windows
+),
+covered AS (
+  SELECT DISTINCT w.service_name, w.originator, w.model, w.session_source, w.start_time_unix_nano, w.time_unix_nano
+  FROM win w
+  JOIN u ON u.model = w.model AND (u.originator = w.originator OR u.service_name = w.service_name)
+   AND u.ts BETWEEN w.window_start AND w.ts
+),
+m AS (
+  SELECT w.*
+  FROM win w
+  LEFT JOIN covered c USING (service_name, originator, model, session_source, start_time_unix_nano, time_unix_nano)
+  WHERE c.time_unix_nano IS NULL
+),
+-- metric points name no conversation: a window belongs to the one session of its originator (or
+-- service) that overlaps it, else to none
+m_sess AS (
+  SELECT m.service_name, m.originator, m.model, m.session_source, m.start_time_unix_nano, m.time_unix_nano,
+    CASE WHEN count(DISTINCT s.session_id) = 1 THEN min(s.session_id) END AS session_id
+  FROM m
+  JOIN sess s ON (s.originator = m.originator OR s.service_name = m.service_name)
+   AND s.first_ts <= m.ts AND s.last_ts >= m.window_start
+  GROUP BY ALL
+)
 SELECT
   'codex' AS agent,
-  coalesce(cs.session_id, u.conversation_id) AS session_id,
+  coalesce(map.session_id, u.conversation_id) AS session_id,
   CAST(u.record_key AS VARCHAR) AS call_id,
   u.model,
   u.ts,
   codex_env(u.resource_attributes) AS environment,
   u.originator,
-  si.session_source,
+  map.session_source,
   u.input,
   u.cache_read,
   u.cache_write,
@@ -438,13 +453,12 @@ SELECT
   u.source,
   u.resource_attributes,
   u.attributes
-FROM codex_usage_exact u
-LEFT JOIN codex_conv_session cs ON cs.conversation_id = u.conversation_id
-LEFT JOIN codex_session_info si ON si.session_id = coalesce(cs.session_id, u.conversation_id)
+FROM u
+LEFT JOIN map ON map.conversation_id = u.conversation_id
 UNION ALL
 SELECT
   'codex',
-  m.session_id,
+  ms.session_id,
   'metrics:' || m.originator || ':' || m.model || ':' || CAST(m.time_unix_nano AS VARCHAR),
   m.model,
   m.ts,
@@ -463,7 +477,8 @@ SELECT
   m.resource_attributes,
   json_object('originator', m.originator, 'model', m.model, 'session_source', m.session_source,
     'codex.turns', m.turns, 'window_start', CAST(m.window_start AS VARCHAR), 'window_end', CAST(m.ts AS VARCHAR))
-FROM codex_usage_metrics_session m;
+FROM m
+LEFT JOIN m_sess ms USING (service_name, originator, model, session_source, start_time_unix_nano, time_unix_nano);
 
 -- ── API attempts ────────────────────────────────────────────────────────────────────────────────
 -- `codex.api_request`: one record per HTTP attempt (README §3.1 "Retry semantics"). The endpoint
@@ -513,7 +528,7 @@ WHERE event_name = 'codex.sse_event'
 -- span-event mirror have their own event.timestamp, so they pair on (conversation, trace,
 -- Codex attempt, status, duration) and the k-th occurrence in time.
 CREATE OR REPLACE VIEW codex_api_exact AS
-WITH raw AS (
+WITH raw AS MATERIALIZED (
   SELECT * FROM codex_api_raw
   WHERE endpoint IS NULL OR endpoint LIKE '%/responses%' OR endpoint LIKE '%/chat/completions%'
 ),
@@ -535,7 +550,7 @@ a AS (
    AND l.duration_ms IS NOT DISTINCT FROM s.duration_ms AND l.k = s.k
   WHERE l.rec_id IS NULL
 ),
-nx AS (
+nx AS MATERIALIZED (
   SELECT *, lead(ts) OVER (PARTITION BY conversation_id ORDER BY ts, rec_id) AS next_ts FROM a
 ),
 sf AS (
@@ -570,8 +585,17 @@ FROM g;
 -- Metrics: `codex.api_request` counts attempts per status in each export window (the start time
 -- is the window's first recording). Used only for windows (±1 s) with no log/span attempt of
 -- that originator and model; each count becomes that many rows, with no attempt number.
-CREATE OR REPLACE VIEW codex_api_metrics AS
-WITH p AS (
+CREATE OR REPLACE VIEW codex_api_attempts AS
+WITH a AS MATERIALIZED (
+  SELECT * FROM codex_api_exact
+),
+map AS MATERIALIZED (
+  SELECT * FROM codex_conv_map
+),
+sess AS (
+  SELECT session_id, originator, service_name, first_ts, last_ts FROM map WHERE is_session AND conversation_id = session_id
+),
+p AS MATERIALIZED (
   SELECT record_key, service_name, resource_attributes, originator_attr AS originator, model, session_source,
     start_ts - INTERVAL 1 SECOND AS window_start, ts + INTERVAL 1 SECOND AS window_end, ts,
     TRY_CAST(attributes ->> '$.status' AS INTEGER) AS status_code,
@@ -579,37 +603,37 @@ WITH p AS (
     CAST(value AS BIGINT) AS n,
     attributes
   FROM codex_metric
-  WHERE metric_name = 'codex.api_request' AND temporality = 1 AND metric_type <> 'histogram'
+  WHERE metric_name = 'codex.api_request' AND temporality = 1 AND metric_type <> 'histogram' AND value > 0
 ),
 covered AS (
   SELECT DISTINCT p.record_key
   FROM p
-  JOIN codex_api_exact a ON a.model = p.model AND (a.originator = p.originator OR a.service_name = p.service_name)
+  JOIN a ON a.model = p.model AND (a.originator = p.originator OR a.service_name = p.service_name)
    AND a.ts BETWEEN p.window_start AND p.window_end
 ),
-sess AS (
-  SELECT p.record_key, CASE WHEN count(DISTINCT si.session_id) = 1 THEN min(si.session_id) END AS session_id
+p_sess AS (
+  SELECT p.record_key, CASE WHEN count(DISTINCT s.session_id) = 1 THEN min(s.session_id) END AS session_id
   FROM p
-  JOIN codex_session_info si ON (si.originator = p.originator OR si.service_name = p.service_name)
-   AND si.first_ts <= p.window_end AND si.last_ts >= p.window_start
+  JOIN sess s ON (s.originator = p.originator OR s.service_name = p.service_name)
+   AND s.first_ts <= p.window_end AND s.last_ts >= p.window_start
   GROUP BY p.record_key
+),
+m AS (
+  SELECT p.*, ps.session_id, unnest(range(p.n)) AS i
+  FROM p
+  LEFT JOIN covered c USING (record_key)
+  LEFT JOIN p_sess ps USING (record_key)
+  WHERE c.record_key IS NULL
 )
-SELECT p.*, sess.session_id, unnest(range(p.n)) AS i
-FROM p
-LEFT JOIN covered c USING (record_key)
-LEFT JOIN sess USING (record_key)
-WHERE c.record_key IS NULL AND p.n > 0;
-
-CREATE OR REPLACE VIEW codex_api_attempts AS
 SELECT
   'codex' AS agent,
-  coalesce(cs.session_id, a.conversation_id) AS session_id,
+  coalesce(map.session_id, a.conversation_id) AS session_id,
   a.model,
   a.ts,
   codex_env(a.resource_attributes) AS environment,
   a.originator,
-  si.session_source,
-  -- Codex names no logical request: the grouping behind `attempt` is derived (see above)
+  map.session_source,
+  -- Codex names no logical request: the grouping behind `attempt` is derived (codex_api_exact)
   CAST(NULL AS VARCHAR) AS request_id,
   a.attempt,
   a.status_code,
@@ -623,9 +647,8 @@ SELECT
   a.source,
   a.resource_attributes,
   a.attributes
-FROM codex_api_exact a
-LEFT JOIN codex_conv_session cs ON cs.conversation_id = a.conversation_id
-LEFT JOIN codex_session_info si ON si.session_id = coalesce(cs.session_id, a.conversation_id)
+FROM a
+LEFT JOIN map ON map.conversation_id = a.conversation_id
 UNION ALL
 SELECT
   'codex',
@@ -647,7 +670,7 @@ SELECT
   'metrics: codex.api_request',
   m.resource_attributes,
   m.attributes
-FROM codex_api_metrics m;
+FROM m;
 
 -- ── Tool calls ──────────────────────────────────────────────────────────────────────────────────
 -- `codex.tool_result.success` is "true" even when the command exits non-zero (README §4): the
@@ -754,14 +777,14 @@ o AS (
 )
 SELECT
   'codex' AS agent,
-  coalesce(cs.session_id, o.conversation_id) AS session_id,
+  coalesce(map.session_id, o.conversation_id) AS session_id,
   o.call_id,
   o.tool_name,
   o.model,
   o.ts,
   codex_env(o.resource_attributes) AS environment,
   o.originator,
-  si.session_source,
+  map.session_source,
   o.duration_ms,
   o.decision,
   o.agent_success,
@@ -774,28 +797,27 @@ SELECT
   o.resource_attributes,
   o.attributes
 FROM o
-LEFT JOIN codex_conv_session cs ON cs.conversation_id = o.conversation_id
-LEFT JOIN codex_session_info si ON si.session_id = coalesce(cs.session_id, o.conversation_id);
+LEFT JOIN codex_conv_map map ON map.conversation_id = o.conversation_id;
 
 -- ── Sessions ────────────────────────────────────────────────────────────────────────────────────
 CREATE OR REPLACE VIEW codex_sessions AS
-WITH models AS (
-  SELECT session_id, list_sort(list(DISTINCT model)) AS models
-  FROM (
-    SELECT cs.session_id, a.model
-    FROM codex_conv_activity a
-    JOIN codex_conv_session cs USING (conversation_id)
-    WHERE a.model IS NOT NULL AND a.kind LIKE 'codex.%'
-    UNION ALL
-    SELECT session_id, model FROM codex_model_calls WHERE model IS NOT NULL AND session_id IS NOT NULL
-  )
-  GROUP BY session_id
+WITH map AS MATERIALIZED (
+  SELECT * FROM codex_conv_map
+),
+-- models named by the records of the session's conversations (side ones included): the
+-- configured model at thread start, and the model of every prompt, attempt and response
+models AS (
+  SELECT map.session_id, list_sort(list(DISTINCT a.model)) AS models
+  FROM codex_conv_activity a
+  JOIN map USING (conversation_id)
+  WHERE a.model IS NOT NULL AND a.kind LIKE 'codex.%'
+  GROUP BY map.session_id
 )
 SELECT
   'codex' AS agent,
   s.session_id,
   s.originator,
-  m.session_source,
+  s.session_source,
   s.environment,
   coalesce(models.models, CAST([] AS VARCHAR[])) AS models,
   s.start_ts,
@@ -807,11 +829,11 @@ SELECT
   s.turns,
   s.has_logs,
   s.has_spans,
-  m.has_metrics,
+  s.has_metrics,
   s.resource_attributes
-FROM codex_session_base s
-JOIN codex_session_metrics m USING (session_id)
-LEFT JOIN models USING (session_id);
+FROM map s
+LEFT JOIN models USING (session_id)
+WHERE s.is_session AND s.conversation_id = s.session_id;
 
 -- ── Codex's own cost, per turn (extra view for the cost reconciliation) ─────────────────────────
 -- `codex.turn_cost` (usage.estimated_usd, a decimal string; only the long-lived TUI daemon emits
@@ -840,11 +862,11 @@ x AS (
   SELECT m.* FROM m LEFT JOIN l ON l.turn_id = m.turn_id WHERE l.turn_id IS NULL
 )
 SELECT
-  coalesce(cs.session_id, x.conversation_id) AS session_id,
+  coalesce(map.session_id, x.conversation_id) AS session_id,
   x.turn_id,
   x.model,
   x.ts,
   CAST(x.cost_usd AS DECIMAL(18,10)) AS cost_usd,
   x.source
 FROM x
-LEFT JOIN codex_conv_session cs ON cs.conversation_id = x.conversation_id;
+LEFT JOIN codex_conv_map map ON map.conversation_id = x.conversation_id;

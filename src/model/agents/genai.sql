@@ -21,7 +21,8 @@
 -- such span covers (same span context or same gen_ai.response.id); then gen_ai.client.token.usage
 -- metric windows of a service and model that no span/event usage falls into. invoke_agent spans
 -- may carry the SUM of their children's usage: their usage counts only for traces without
--- inference usage.
+-- inference usage. A span whose parent is an inference span, or a span of a known agent, is the
+-- same call seen by a gateway one hop further: it counts nothing (is_repeat).
 --
 -- Codex, Claude Code and Gemini CLI also emit gen_ai.* attributes and have their own mappings;
 -- their resources are excluded here (genai_known_agent_resources).
@@ -78,16 +79,30 @@ WITH s AS (
       OR (sf.attributes ->> '$."gen_ai.usage.input_tokens"') IS NOT NULL
       OR (sf.attributes ->> '$."gen_ai.usage.output_tokens"') IS NOT NULL)
     AND coalesce(sf.attributes ->> '$.target', '') NOT LIKE 'codex%'
+),
+s2 AS (
+  SELECT
+    s.*,
+    -- inference: a model call. Spans with usage but no operation name are taken as inference too.
+    coalesce(s.op IN ('chat', 'generate_content', 'text_completion', 'embeddings'),
+             s.input_tokens IS NOT NULL OR s.output_tokens IS NOT NULL) AS is_inference
+  FROM s
 )
 SELECT
-  s.*,
-  -- inference: a model call. Spans with usage but no operation name are taken as inference too.
-  coalesce(s.op IN ('chat', 'generate_content', 'text_completion', 'embeddings'),
-           s.input_tokens IS NOT NULL OR s.output_tokens IS NOT NULL) AS is_inference,
+  s2.*,
   -- Session: the span's conversation id, else one from its trace (often only the invoke_agent
   -- root carries it), else the trace itself.
-  coalesce(s.conversation_id, max(s.conversation_id) OVER (PARTITION BY s.trace_id), 'trace:' || s.trace_id) AS session_id
-FROM s;
+  coalesce(s2.conversation_id, max(s2.conversation_id) OVER (PARTITION BY s2.trace_id), 'trace:' || s2.trace_id) AS session_id,
+  -- The same model call seen again one hop further (an instrumented gateway or proxy whose span is
+  -- the child of the caller's): its parent is an inference span, or a span of a known agent
+  -- (Claude Code's llm_request, Codex's handle_responses) that its own mapping already counts.
+  -- Such spans add no usage and no attempt.
+  coalesce(ps.is_inference, false) OR kp.resource_id IS NOT NULL AS is_repeat
+FROM s2
+LEFT JOIN s2 ps ON ps.trace_id = s2.trace_id AND ps.span_id = s2.parent_span_id
+LEFT JOIN (
+  SELECT p.trace_id, p.span_id, p.resource_id FROM spans p SEMI JOIN genai_known_agent_resources k USING (resource_id)
+) kp ON kp.trace_id = s2.trace_id AND kp.span_id = s2.parent_span_id;
 
 -- Inference-details events (logs), with their session: own conversation id, else the one of
 -- their trace's spans, else the trace.
@@ -118,7 +133,7 @@ WITH inf AS (
     input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens,
     'spans: ' || coalesce(op, 'gen_ai') AS source, is_inference
   FROM genai_spans
-  WHERE input_tokens IS NOT NULL OR output_tokens IS NOT NULL
+  WHERE (input_tokens IS NOT NULL OR output_tokens IS NOT NULL) AND NOT is_repeat
 ),
 spans_used AS (
   SELECT * FROM inf WHERE is_inference
@@ -190,7 +205,7 @@ CREATE OR REPLACE VIEW genai_model_calls AS
 SELECT
   u.service_name AS agent,
   u.session_id,
-  coalesce(u.response_id, u.span_id, concat_ws(':', 'metrics', u.service_name, u.model, epoch_us(u.ts))) AS call_id,
+  coalesce(u.response_id, u.span_id, concat_ws(':', u.source, u.service_name, u.model, epoch_us(u.ts))) AS call_id,
   u.model,
   u.ts,
   u.environment,
@@ -224,7 +239,7 @@ WITH a AS (
     response_id, duration_ms, error_type, http_status, status_code = 2 AS span_error,
     'spans: ' || coalesce(op, 'gen_ai') AS source
   FROM genai_spans
-  WHERE is_inference
+  WHERE is_inference AND NOT is_repeat
   UNION ALL
   SELECT
     e.service_name, e.session_id, e.model, e.ts, e.environment, e.resource_attributes, e.attributes,
@@ -233,6 +248,8 @@ WITH a AS (
   FROM genai_events e
   ANTI JOIN genai_spans s ON s.trace_id = nullif(e.trace_id, '') AND s.span_id = nullif(e.span_id, '')
   ANTI JOIN genai_spans r ON r.response_id = e.response_id
+  -- an event that describes no outcome (e.g. one written when the request is sent) is no attempt
+  WHERE e.input_tokens IS NOT NULL OR e.output_tokens IS NOT NULL OR e.error_type IS NOT NULL OR e.response_id IS NOT NULL
 )
 SELECT
   a.service_name AS agent,
@@ -306,7 +323,8 @@ active AS (
   GROUP BY service_name, session_id
 ),
 rec AS (
-  SELECT service_name, session_id, start_ts AS ts, end_ts, 'spans' AS signal, resource_id, resource_attributes, environment FROM genai_spans
+  -- a gateway's repeat of someone else's call is not a session of its own
+  SELECT service_name, session_id, start_ts AS ts, end_ts, 'spans' AS signal, resource_id, resource_attributes, environment FROM genai_spans WHERE NOT is_repeat
   UNION ALL
   SELECT service_name, session_id, ts, ts, 'logs', resource_id, resource_attributes, environment FROM genai_events
   UNION ALL
@@ -337,7 +355,7 @@ counts AS (
     -- prompts: agent runs not nested in another run of the same session (top-level invoke_agent)
     count(*) FILTER (WHERE op = 'invoke_agent' AND NOT parent_is_run) AS prompts,
     count(*) FILTER (WHERE op = 'invoke_agent') AS runs,
-    count(*) FILTER (WHERE is_inference) AS turns
+    count(*) FILTER (WHERE is_inference AND NOT is_repeat) AS turns
   FROM (
     SELECT g.*, p.span_id IS NOT NULL AS parent_is_run
     FROM genai_spans g
