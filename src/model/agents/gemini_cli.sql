@@ -13,23 +13,26 @@
 --             together with the process.
 --
 -- Signal precedence (each usage / attempt / tool call is counted once):
---   tokens    logs `gemini_cli.api_response` (one per successful response, exact per call);
---             else, per (session, process, model) without any api_response, the CUMULATIVE metric
---             `gemini_cli.token.usage` turned into deltas (one row per export window, not per call).
---             `gen_ai.client.inference.operation.details` and the `gen_ai.client.token.usage`
---             histogram repeat the usage and are never counted (they lack thoughts; the details
---             event only lends its gen_ai.response.id as call_id).
+--   tokens    logs `gemini_cli.api_response` (one per successful response, exact per call).
+--             Fallback: the CUMULATIVE metric `gemini_cli.token.usage`, turned into deltas, for a
+--             (session, process, model) that logged no api_response (one row per export window,
+--             not per call), or for the part of its metric total that exceeds the logged total
+--             (a lost log batch; one residual row). `gen_ai.client.inference.operation.details`
+--             and the `gen_ai.client.token.usage` histogram repeat the usage and are never counted
+--             (they also lack thoughts); the details event only lends gen_ai.response.id as call_id.
 --   attempts  logs `gemini_cli.api_request` (one per attempt) paired with `api_response` /
 --             `api_error` (one per failed attempt, retried or not); else `llm_call` spans (one root
 --             span per attempt); else the cumulative metric `gemini_cli.api.request.count`.
 --   tools     logs `gemini_cli.tool_call`; else the cumulative metric `gemini_cli.tool.call.count`
 --             (agent flag only). `tool_call` spans carry no outcome and are used for call ids only.
---   The fallback unit is the process: a process that exported the log signal is read from logs,
---   so a metric delta can never repeat a logged response (a time-window rule could, because a
---   response logged just before an export is counted by the metric just after it).
+--   The fallback unit is the process (or process and model for tokens): what a process logged is
+--   read from its logs, and a metric or span adds only what the logs lack. Time windows are not
+--   used to split the two: log times (Date.now) and metric times (hrtime) disagree by
+--   milliseconds, so a response cannot be placed in an export window reliably.
 
--- Gemini CLI resources. service.name is hard-coded to 'gemini-cli' by the CLI's NodeSDK; records
--- named gemini_cli.* also mark a resource as Gemini's in case service.name was overridden.
+-- Gemini CLI resources: service.name 'gemini-cli', which the CLI's telemetry SDK sets itself
+-- (README §3.3). Only the small resources table is read here: recognising Gemini by its record
+-- names would rescan the logs and metrics for every view that joins this one.
 -- process.command_args holds the whole command line, prompt included: stripped from the facts.
 CREATE OR REPLACE VIEW gemini_cli_resources AS
 SELECT
@@ -45,9 +48,7 @@ SELECT
   -- Gemini sets no environment itself; honour the OTel resource conventions when a user adds them.
   coalesce(r.attributes ->> '$."deployment.environment.name"', r.attributes ->> '$."deployment.environment"') AS environment
 FROM resources r
-WHERE r.service_name = 'gemini-cli'
-   OR r.resource_id IN (SELECT resource_id FROM log_events WHERE event_name LIKE 'gemini_cli.%')
-   OR r.resource_id IN (SELECT resource_id FROM metric_number_points WHERE metric_name LIKE 'gemini_cli.%');
+WHERE r.service_name = 'gemini-cli';
 
 CREATE OR REPLACE VIEW gemini_cli_logs AS
 SELECT
@@ -243,7 +244,10 @@ WITH details AS (
 from_logs AS (
   SELECT
     r.session_id,
-    coalesce(CASE WHEN d.ts_unix_nano - r.ts_unix_nano < 1000000000 THEN d.response_id END, 'gemini_cli:' || CAST(r.record_key AS VARCHAR)) AS call_id,
+    -- Without a matching details event: session, time and model (stable across loads and encodings).
+    coalesce(
+      CASE WHEN d.ts_unix_nano - r.ts_unix_nano < 1000000000 THEN d.response_id END,
+      'gemini_cli:' || coalesce(r.session_id, '') || ':' || CAST(r.ts_unix_nano AS VARCHAR) || ':' || r.model) AS call_id,
     r.model,
     r.ts,
     r.resource_attributes,
@@ -668,7 +672,8 @@ tool_spans AS (
 from_logs AS (
   SELECT
     t.session_id,
-    coalesce(ts.call_id, 'gemini_cli:' || CAST(t.record_key AS VARCHAR)) AS call_id,
+    -- Calls that never ran (invalid params, tool not registered) have no span: session, time, tool.
+    coalesce(ts.call_id, 'gemini_cli:' || coalesce(t.session_id, '') || ':' || CAST(t.ts_unix_nano AS VARCHAR) || ':' || coalesce(t.tool_name, '')) AS call_id,
     t.tool_name,
     t.ts,
     t.ts_unix_nano,
