@@ -8,7 +8,7 @@ import { CliError, EXIT } from './errors.js';
 import { discoverInputs } from './ingest/discover.js';
 import { ingest, type FileReport, type Progress } from './ingest/load.js';
 import { openDb, querySqlFile, runSqlFile, type Db } from './model/db.js';
-import { buildModel } from './model/facts.js';
+import { buildModel, modelIsCurrent, prepareFacts } from './model/facts.js';
 import { createPricedCallsView, loadPriceTable, writePriceTables, type PriceMatchRow, type PriceTable } from './model/pricing.js';
 import { CHART_PANELS, runPanel, type PanelResult, type Row } from './panels/index.js';
 
@@ -144,7 +144,8 @@ export async function analyse(opts: AnalysisOptions): Promise<{ db: Db; analysis
     if (Number(stored.records) === 0) {
       throw new CliError(`no telemetry found in ${opts.paths.length ? opts.paths.join(' ') : opts.db} (see \`otel-agent-report inspect\` for what the files are)`, EXIT.NO_DATA);
     }
-    await buildModel(db);
+    if (!(await modelIsCurrent(db))) await buildModel(db);
+    await prepareFacts(db);
     if (opts.tz !== 'UTC') await runSqlFile(db.conn, 'model/timezone.sql', { tz: opts.tz });
     await runSqlFile(db.conn, 'model/filter.sql', {
       since: filters.since,

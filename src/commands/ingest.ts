@@ -3,6 +3,7 @@ import { CliError, EXIT } from '../errors.js';
 import { discoverInputs } from '../ingest/discover.js';
 import { ingest, type Progress } from '../ingest/load.js';
 import { openDb } from '../model/db.js';
+import { buildModel } from '../model/facts.js';
 import { filesJson, filesText, totals } from '../render/ingest-text.js';
 import { opt, progressWanted, type CommonOpts } from './options.js';
 
@@ -32,6 +33,8 @@ export function registerIngest(program: Command): void {
       const db = await openDb(o.db);
       try {
         const files = await ingest(db, inputs, { onProgress: progressWanted(o) ? progressPrinter() : undefined });
+        // Build the normalized facts now, so reports from this database start at the panels.
+        if (o.db && files.some((f) => f.status === 'loaded')) await buildModel(db);
         process.stdout.write(o.json ? JSON.stringify(filesJson(files, 'ingest'), null, 2) + '\n' : filesText(files, 'ingest'));
         const t = totals(files);
         if (t.spans + t.logs + t.metricPoints === 0 && t.filesAlreadyLoaded === 0) {

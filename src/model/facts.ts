@@ -14,9 +14,10 @@
  *   reasoning   reasoning / thinking tokens
  * One row per model response, counted once even though logs, spans and metrics all repeat it.
  */
+import { createHash } from 'node:crypto';
 import { SqlError } from '../errors.js';
 import type { Db } from './db.js';
-import { runSqlFile } from './db.js';
+import { querySqlFile, runSqlFile, sqlText } from './db.js';
 import { AGENT_FILES, BASE_FILES } from './registry.js';
 
 export const FACTS = {
@@ -119,7 +120,27 @@ export const FACTS = {
 
 export type FactName = keyof typeof FACTS;
 
-/** Create base views, run every agent mapping, then materialise the facts. */
+/**
+ * The version of the model: a hash of every SQL text that shapes the facts. Facts stored in a
+ * database are reused only when they were built by the same version from the same loads.
+ */
+export function modelVersion(): string {
+  const h = createHash('sha1');
+  for (const f of [...BASE_FILES, ...AGENT_FILES.map((a) => a.file)]) h.update(sqlText(f));
+  h.update(JSON.stringify(FACTS));
+  return h.digest('hex').slice(0, 16);
+}
+
+/** Whether the stored fact tables were built by this version from everything loaded so far. */
+export async function modelIsCurrent(db: Db): Promise<boolean> {
+  const state = (await querySqlFile(db.conn, 'model/sql/model_state_read.sql'))[0];
+  return Boolean(state && state.version === modelVersion() && state.max_file_id === state.loaded_max_file_id);
+}
+
+/**
+ * Create base views, run every agent mapping, then materialise the facts as fact_* tables (kept
+ * in a --db file, so later reports skip this step) and record the model state.
+ */
 export async function buildModel(db: Db): Promise<void> {
   for (const f of BASE_FILES) await runSqlFile(db.conn, f);
   for (const a of AGENT_FILES) await runSqlFile(db.conn, a.file);
@@ -127,15 +148,42 @@ export async function buildModel(db: Db): Promise<void> {
     const selects = AGENT_FILES.map(
       (a) => `SELECT ${cols.map(([c, t]) => `CAST(${quote(c)} AS ${t}) AS ${quote(c)}`).join(', ')} FROM ${a.agent}_${fact}`,
     );
-    const sql = `CREATE OR REPLACE TABLE ${fact} AS ${selects.join('\nUNION ALL\n')}`;
-    try {
-      await db.conn.run(sql);
-    } catch (e) {
-      throw new SqlError(`the ${fact} views of ${AGENT_FILES.map((a) => 'src/' + a.file).join(', ')}`, e);
-    }
+    await runGenerated(db, `CREATE OR REPLACE TABLE fact_${fact} AS ${selects.join('\nUNION ALL\n')}`, `the ${fact} views of ${AGENT_FILES.map((a) => 'src/' + a.file).join(', ')}`);
   }
+  // What the agents said things cost: per call from model_calls, plus any agent's optional
+  // <agent>_agent_costs view (Codex reports cost per turn).
+  const optional = await querySqlFile(db.conn, 'model/sql/agent_cost_views.sql');
+  const have = new Set(optional.map((r) => r.table_name as string));
+  const extra = AGENT_FILES.filter((a) => have.has(`${a.agent}_agent_costs`)).map(
+    (a) => `SELECT ${a.name === null ? 'NULL' : `'${a.name}'`} AS agent, session_id, model, ts, CAST(cost_usd AS DECIMAL(18,10)) AS cost_usd, 'turn' AS scope, source FROM ${a.agent}_agent_costs`,
+  );
+  await runGenerated(
+    db,
+    [
+      `CREATE OR REPLACE TABLE fact_agent_costs AS SELECT agent, session_id, model, ts, CAST(agent_cost_usd AS DECIMAL(18,10)) AS cost_usd, 'call' AS scope, source FROM fact_model_calls WHERE agent_cost_usd IS NOT NULL`,
+      ...extra,
+    ].join('\nUNION ALL\n'),
+    `the agent cost views of ${AGENT_FILES.map((a) => 'src/' + a.file).join(', ')}`,
+  );
+  await runSqlFile(db.conn, 'model/sql/model_state_write.sql', { version: modelVersion() });
 }
 
+/** Copy the facts into the TEMP tables a report works on (filters delete from those only). */
+export async function prepareFacts(db: Db): Promise<void> {
+  await runSqlFile(db.conn, 'model/sql/report_facts.sql');
+}
+
+/**
+ * The union statements are generated from the agent registry (identifiers only, never values);
+ * an error names the mapping files involved.
+ */
+async function runGenerated(db: Db, sql: string, what: string): Promise<void> {
+  try {
+    await db.conn.run(sql);
+  } catch (e) {
+    throw new SqlError(what, e);
+  }
+}
 function quote(id: string): string {
   return `"${id.replace(/"/g, '""')}"`;
 }

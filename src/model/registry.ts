@@ -17,6 +17,7 @@ export const SCHEMA_FILES = [
   'model/schema/10_metric_summary_points.sql',
   'model/schema/11_ingest_files.sql',
   'model/schema/12_ingest_errors.sql',
+  'model/schema/13_model_state.sql',
 ] as const;
 
 /** Tables that hold records and take part in the staged, de-duplicated load. */
@@ -51,15 +52,25 @@ export const BASE_FILES = ['model/base/01_log_events.sql', 'model/base/02_span_f
  * <agent>_api_attempts and <agent>_tool_calls (columns: FACTS in facts.ts).
  * `genai` maps any other producer of the OTel GenAI semantic conventions.
  */
-export const AGENT_FILES = [
-  { agent: 'codex', file: 'model/agents/codex.sql' },
-  { agent: 'claude_code', file: 'model/agents/claude_code.sql' },
-  { agent: 'gemini_cli', file: 'model/agents/gemini_cli.sql' },
-  { agent: 'genai', file: 'model/agents/genai.sql' },
-] as const;
+export const AGENT_FILES: readonly { agent: string; name: string | null; file: string }[] = [
+  { agent: 'codex', name: 'codex', file: 'model/agents/codex.sql' },
+  { agent: 'claude_code', name: 'claude-code', file: 'model/agents/claude_code.sql' },
+  { agent: 'gemini_cli', name: 'gemini-cli', file: 'model/agents/gemini_cli.sql' },
+  // name null: the `agent` value is the producer's service.name
+  { agent: 'genai', name: null, file: 'model/agents/genai.sql' },
+];
 
 /** Model-stage statements run by the pipeline. */
-export const MODEL_FILES = ['model/filter.sql', 'model/timezone.sql', 'model/sql/price_tables.sql', 'model/sql/priced_calls.sql'] as const;
+export const MODEL_FILES = [
+  'model/filter.sql',
+  'model/timezone.sql',
+  'model/sql/price_tables.sql',
+  'model/sql/priced_calls.sql',
+  'model/sql/model_state_read.sql',
+  'model/sql/model_state_write.sql',
+  'model/sql/agent_cost_views.sql',
+  'model/sql/report_facts.sql',
+] as const;
 
 /** Panel SQL: the charted panels, table sections, and helper queries (see src/panels/index.ts). */
 export const PANEL_FILES = [

@@ -85,16 +85,30 @@ GROUP BY CAST(ts AS DATE), agent, model
 ORDER BY day, agent, model;
 
 -- name: reconciliation
--- Our estimate beside the agent's own figure (Claude Code cost_usd per call), per model, over the
--- calls where the agent reported one.
+-- Our estimate beside the agent's own figure, per model, over the sessions where the agent
+-- reported one (Claude Code: cost_usd per call; Codex: usage.estimated_usd per turn). Our side is
+-- NULL when any of those calls is unpriced.
+WITH theirs AS (
+  SELECT agent, model, session_id, max(scope) AS scope, count(*) AS items, sum(cost_usd) AS cost
+  FROM agent_costs
+  GROUP BY agent, model, session_id
+),
+ours AS (
+  SELECT agent, model, session_id, count(*) AS calls, sum(cost_usd) AS cost,
+         sum(CASE WHEN priced THEN 0 ELSE 1 END) AS unpriced
+  FROM priced_calls
+  GROUP BY agent, model, session_id
+)
 SELECT
-  agent,
-  model,
-  count(*) AS calls_with_agent_cost,
-  sum(agent_cost_usd) AS agent_cost_usd,
-  sum(cost_usd) AS our_cost_usd,
-  sum(CASE WHEN priced THEN 0 ELSE 1 END) AS unpriced_calls
-FROM priced_calls
-WHERE agent_cost_usd IS NOT NULL
-GROUP BY agent, model
-ORDER BY agent, model;
+  t.agent,
+  t.model,
+  max(t.scope) AS scope,
+  sum(t.items) AS reported_items,
+  sum(t.cost) AS agent_cost_usd,
+  coalesce(sum(o.calls), 0) AS calls,
+  CASE WHEN coalesce(sum(o.unpriced), 0) > 0 OR sum(o.calls) IS NULL THEN NULL ELSE sum(o.cost) END AS our_cost_usd,
+  coalesce(sum(o.unpriced), 0) AS unpriced_calls
+FROM theirs t
+LEFT JOIN ours o ON o.agent = t.agent AND o.model = t.model AND o.session_id IS NOT DISTINCT FROM t.session_id
+GROUP BY t.agent, t.model
+ORDER BY t.agent, t.model;

@@ -296,7 +296,9 @@ export function buildSummary(a: Analysis, generatedAt: Date, maxList = 50) {
         return {
           agent: str(r.agent),
           model: str(r.model),
-          calls: count(r.calls_with_agent_cost),
+          scope: str(r.scope),
+          reportedItems: count(r.reported_items),
+          calls: count(r.calls),
           agentCostUsd: usd(r.agent_cost_usd),
           ourCostUsd: usd(r.our_cost_usd),
           differenceUsd: ours === null ? null : usd(ours - theirs),

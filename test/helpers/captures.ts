@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { discoverInputs } from '../../src/ingest/discover.js';
 import { ingest } from '../../src/ingest/load.js';
 import { openDb, type Db } from '../../src/model/db.js';
-import { buildModel } from '../../src/model/facts.js';
+import { buildModel, prepareFacts } from '../../src/model/facts.js';
 
 export const SHARED = resolve(__dirname, '../../../shared');
 export const CAPTURES = resolve(SHARED, 'captures');
@@ -21,6 +21,7 @@ export async function loadDb(paths: string[]): Promise<Db> {
   const db = await openDb();
   await ingest(db, await discoverInputs(paths));
   await buildModel(db);
+  await prepareFacts(db);
   return db;
 }
 

@@ -1,0 +1,54 @@
+import { Option, type Command } from 'commander';
+import { analyse } from '../pipeline.js';
+import { buildSummary } from '../render/summary.js';
+import { writeReport, type ReportFiles } from '../render/write.js';
+import { registerDemo } from './demo.js';
+import { progressPrinter } from './ingest.js';
+import { analysisOptions, progressWanted, toAnalysisOptions, type AnalysisFlags } from './options.js';
+
+export interface ReportFlags extends AnalysisFlags {
+  out: string;
+  interactive?: boolean;
+  email?: boolean;
+  prComment?: boolean;
+}
+
+/** Flags of the report files, shared by `report` and `demo`. */
+export function outputOptions(defaultOut?: string): Option[] {
+  const out = new Option('--out <dir>', 'folder to write report.html, report.md, summary.json and charts/ into (created if missing)');
+  return [
+    defaultOut ? out.default(defaultOut) : out.makeOptionMandatory(),
+    new Option('--interactive', 'inline the Vega runtime in report.html for tooltips and zoom (still no network requests)'),
+    new Option('--email', 'also write report-email.html, for mail clients (inline styles, charts as images, under 1 MB)'),
+    new Option('--pr-comment', 'also write pr-comment.md, a compact Markdown summary that fits a GitHub comment'),
+  ];
+}
+
+/** Analyse, write the report folder, print the written paths on stdout (one per line). */
+export async function runReport(paths: string[], o: ReportFlags, files: Omit<ReportFiles, 'out'> = {}): Promise<void> {
+  const { db, analysis } = await analyse(toAnalysisOptions(paths, o, progressWanted(o) ? progressPrinter() : undefined));
+  let written: string[];
+  try {
+    const summary = buildSummary(analysis, new Date());
+    written = await writeReport(summary, { out: o.out, interactive: o.interactive, email: o.email, prComment: o.prComment, ...files });
+  } finally {
+    db.close();
+  }
+  process.stdout.write(written.join('\n') + '\n');
+}
+
+/** Registers `report`, and `demo` (the same report from the bundled sample). */
+export function registerReport(program: Command): void {
+  const cmd = program
+    .command('report')
+    .description('write an HTML and a Markdown report (with summary.json and charts/*.svg) into a folder, and print the paths')
+    .argument('[paths...]', 'files, directories, globs or - (or use --db with data loaded by `ingest`)');
+  for (const o of [...analysisOptions(), ...outputOptions()]) cmd.addOption(o);
+  cmd
+    .addHelpText(
+      'after',
+      '\nExamples:\n  otel-agent-report report ~/otel-archive --since 7d --out weekly\n  otel-agent-report report --db agents.duckdb --out pr-report --pr-comment\n  otel-agent-report report dumps/ --out mail --email --interactive',
+    )
+    .action(async (paths: string[], o: ReportFlags) => runReport(paths, o));
+  registerDemo(program);
+}

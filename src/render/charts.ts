@@ -1,0 +1,631 @@
+/**
+ * Charts: one Vega-Lite spec per panel (`src/panels/<id>.vl.json`), filled with data from the JSON
+ * summary and rendered to SVG on the server by vega (headless, no canvas, no browser).
+ *
+ * A spec file receives three things, each checked against the spec so a renamed field fails loudly
+ * and names the `.vl.json` file:
+ *   - `datasets`: the spec declares empty named datasets; every one is filled, no other is accepted;
+ *   - top-level `params` with a `value` (arrays such as axis ticks), set by name;
+ *   - `${name}` placeholders in strings (time zone, bucket, thresholds) for titles and labels.
+ * Every `color` encoding on the field `model` gets the one model colour scale of the report.
+ *
+ * Output is deterministic: fixed sizes and fonts, en-US formats built into vega (not the machine
+ * locale), times shown as UTC wall clock of the report's time zone, and SVG ids renumbered per chart
+ * (vega's counters are process-wide, and several charts share one HTML page).
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import * as vega from 'vega';
+import { View, parse, Warn, type LoggerInterface } from 'vega';
+import { CHART_PANELS } from '../panels/index.js';
+import { fromRoot } from '../paths.js';
+import { duration, int, pct, plural, usd } from './format.js';
+import type { Summary } from './summary.js';
+
+export interface Chart {
+  id: string;
+  title: string;
+  svg: string;
+  /** The Vega-Lite spec with its data and config, as compiled (renders the same chart client-side). */
+  spec: object;
+  /** Text alternative: what the chart shows, with the key numbers. */
+  alt: string;
+  /** Vega-Lite / Vega warnings while compiling and rendering (none expected; listed under data quality). */
+  warnings: string[];
+}
+
+export type ChartId = (typeof CHART_PANELS)[number];
+type Rows = Record<string, unknown>[];
+
+/** What a panel contributes to its spec. `empty` set: nothing to draw, show this sentence instead. */
+interface PanelInput {
+  datasets: Record<string, Rows>;
+  params?: Record<string, unknown>;
+  alt: string;
+  empty: string | null;
+  /** The models a model-coloured legend lists, in order (default: every model in the datasets, by colour order). */
+  legend?: string[];
+}
+
+/**
+ * Arial-metric fonts only (Liberation Sans is Arial's metric twin on Linux): vega lays out labels
+ * from the width table below, so the fonts that draw them must have those widths.
+ */
+export const FONT = 'Arial, Helvetica, "Liberation Sans", "Nimbus Sans", sans-serif';
+
+/** Dark hues first, then their light partners, so the first ten models are far apart. */
+export const MODEL_PALETTE = [
+  '#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#eeca3b', '#9d755d', '#ff9da6', '#79706e',
+  '#9ecae9', '#ffbf79', '#88d27a', '#ff9d98', '#bcdcd9', '#d6a5c9', '#f2cf5b', '#d8b5a5', '#fcbfd2', '#bab0ac',
+];
+
+const CONFIG = {
+  background: '#ffffff',
+  padding: 8,
+  font: FONT,
+  view: { stroke: null },
+  title: { anchor: 'start', fontSize: 14, subtitleFontSize: 11, subtitleColor: '#555555', offset: 10 },
+  axis: { labelFontSize: 10, titleFontSize: 11, titleFontWeight: 'normal', labelColor: '#333333', titleColor: '#333333', gridColor: '#e5e5e5' },
+  legend: { labelFontSize: 10, titleFontSize: 11, labelLimit: 220 },
+  header: { labelFontSize: 11, titleFontSize: 11 },
+};
+
+const NO_MODEL = '(unknown model)';
+const modelOf = (m: string | null) => m ?? NO_MODEL;
+
+/** Every model id in the summary, sorted by code point (not locale), → a palette colour. */
+export function modelColors(s: Summary): Map<string, string> {
+  const ids = new Set<string>();
+  const add = (rows: { model: string | null }[]) => rows.forEach((r) => ids.add(modelOf(r.model)));
+  add(s.tokens.byModel);
+  add(s.tokens.series);
+  add(s.sessions.byModel);
+  add(s.api.byModel);
+  add(s.api.byModelStatus);
+  add(s.cost.byModel);
+  add(s.cost.unpriced);
+  const sorted = [...ids].sort(byText);
+  return new Map(sorted.map((m, i) => [m, MODEL_PALETTE[i % MODEL_PALETTE.length]]));
+}
+
+/** Tokens, compactly: 1234 → "1.2k" (locale-independent, like the shared formats in format.ts). */
+export function fmtCompact(n: number): string {
+  const units: [number, string][] = [[1e9, 'B'], [1e6, 'M'], [1e3, 'k']];
+  for (const [size, suffix] of units) if (Math.abs(n) >= size * 0.9995) return (n / size).toFixed(1).replace(/\.0$/, '') + suffix;
+  return int(n);
+}
+function listOf(items: string[], max = 4): string {
+  const shown = items.slice(0, max);
+  const more = items.length - shown.length;
+  return shown.join(', ') + (more > 0 ? ` and ${more} more` : '');
+}
+
+/** Code-point order, the same on every machine (localeCompare is not). */
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** A y-axis label: the model, with the agent only when two agents report the same model id. */
+function labeller(rows: { agent: string | null; model: string | null }[]) {
+  const agents = new Map<string, Set<string>>();
+  for (const r of rows) {
+    const m = modelOf(r.model);
+    agents.set(m, (agents.get(m) ?? new Set()).add(r.agent ?? '?'));
+  }
+  return (agent: string | null, model: string | null) => {
+    const m = modelOf(model);
+    return agents.get(m)!.size > 1 ? `${m} (${agent ?? '?'})` : m;
+  };
+}
+
+// ---- panels: summary → datasets, params and the text alternative ----
+
+const BUCKET_MS = { minute: 60_000, hour: 3_600_000, day: 86_400_000, week: 7 * 86_400_000 } as const;
+
+/** A bucket start from the summary ("2026-11-24 07:23:00", wall clock in the report's zone) as ISO UTC. */
+function wallClockIso(v: string | null): string {
+  const m = v && /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/.exec(v);
+  if (!m) throw new Error(`charts: unexpected bucket start ${JSON.stringify(v)} in summary.tokens.series`);
+  return `${m[1]}T${m[2]}Z`;
+}
+
+const TOKEN_PARTS = ['input, uncached', 'cache read', 'cache write', 'output, visible', 'reasoning'] as const;
+interface TokenCounts { input: number; cacheRead: number; cacheWrite: number; output: number; reasoning: number }
+/** Input includes cache reads and writes, output includes reasoning: split into disjoint parts. */
+export function disjointParts(t: TokenCounts): number[] {
+  return [Math.max(0, t.input - t.cacheRead - t.cacheWrite), t.cacheRead, t.cacheWrite, Math.max(0, t.output - t.reasoning), t.reasoning];
+}
+
+/** Beyond these, models share one grey "other models" (the time chart) or row (the mix). */
+const TIME_TOP = 9;
+const MIX_TOP = 20;
+export const OTHER = 'other models';
+const OTHER_COLOR = '#bbbbbb';
+type Counts = TokenCounts & { calls: number };
+const zero = (): Counts => ({ input: 0, cacheRead: 0, cacheWrite: 0, output: 0, reasoning: 0, calls: 0 });
+function addInto(into: Counts, r: Counts): Counts {
+  for (const k of ['input', 'cacheRead', 'cacheWrite', 'output', 'reasoning', 'calls'] as const) into[k] += r[k];
+  return into;
+}
+
+function tokensPanel(s: Summary, colors: Map<string, string>): PanelInput {
+  const series = s.tokens.series;
+  const step = BUCKET_MS[s.tokens.bucket as keyof typeof BUCKET_MS] ?? BUCKET_MS.hour;
+  const label = labeller(series);
+
+  // Models ranked by input + output over the period; the top ones keep their own colour and row.
+  const models = new Map<string, { label: string; model: string; agent: string | null; t: Counts }>();
+  for (const r of series) {
+    const l = label(r.agent, r.model);
+    const m = models.get(l) ?? { label: l, model: modelOf(r.model), agent: r.agent, t: zero() };
+    models.set(l, m);
+    addInto(m.t, r);
+  }
+  const ranked = [...models.values()]
+    .map((m) => ({ ...m, total: m.t.input + m.t.output }))
+    .sort((a, b) => b.total - a.total || byText(a.label, b.label));
+  const keep = (top: number) => new Set(ranked.slice(0, ranked.length > top + 1 ? top : ranked.length).map((m) => m.label));
+
+  const inTime = keep(TIME_TOP);
+  // Stacked and listed by rank (largest at the bottom and first), "other models" last.
+  const order = [...new Set(ranked.filter((m) => inTime.has(m.label)).map((m) => m.model)), OTHER];
+  const cells = new Map<string, { start: string; environment: string; model: string; agent: string | null; t: Counts }>();
+  for (const r of series) {
+    const l = label(r.agent, r.model);
+    const own = inTime.has(l);
+    const environment = r.environment ?? '(none)';
+    const key = JSON.stringify([r.bucketStart, environment, own ? l : OTHER]);
+    const c = cells.get(key) ?? { start: wallClockIso(r.bucketStart), environment, model: own ? modelOf(r.model) : OTHER, agent: own ? r.agent : null, t: zero() };
+    cells.set(key, c);
+    addInto(c.t, r);
+  }
+  const seriesRows = [...cells.values()].map((c) => ({
+    start: c.start,
+    end: new Date(Date.parse(c.start) + step).toISOString(),
+    bucket: c.start.slice(0, 16).replace('T', ' '),
+    agent: c.agent ?? 'various', model: c.model, environment: c.environment,
+    stackOrder: order.indexOf(c.model),
+    tokens: c.t.input + c.t.output, ...c.t,
+  }));
+
+  const inMix = keep(MIX_TOP);
+  const rest = ranked.filter((m) => !inMix.has(m.label));
+  const rows = ranked.filter((m) => inMix.has(m.label));
+  if (rest.length) rows.push({ label: `${OTHER} (${rest.length})`, model: OTHER, agent: null, t: rest.reduce((a, m) => addInto(a, m.t), zero()), total: rest.reduce((a, m) => a + m.total, 0) });
+  const mix = rows.flatMap((g, rank) =>
+    disjointParts(g.t)
+      .map((tokens, partOrder) => ({
+        label: g.label, model: g.model, agent: g.agent, rank, partOrder,
+        part: TOKEN_PARTS[partOrder], tokens, share: g.total > 0 ? tokens / g.total : 0,
+        aria: `${g.label}, ${TOKEN_PARTS[partOrder]}: ${int(tokens)} tokens`,
+      }))
+      .filter((p) => p.tokens > 0),
+  );
+
+  const t = s.tokens.total;
+  const envs = new Set(seriesRows.map((r) => r.environment));
+  const [uncached, cacheRead, cacheWrite, visible, reasoning] = disjointParts(t);
+  const starts = seriesRows.map((r) => r.start).sort(byText);
+  const first = starts[0]?.slice(0, 16).replace('T', ' ');
+  const last = starts.length ? new Date(Date.parse(starts[starts.length - 1]) + step).toISOString().slice(0, 16).replace('T', ' ') : '';
+  const alt = series.length === 0 ? 'No model calls with token counts were recorded.' :
+    `${fmtCompact(t.input + t.output)} tokens (${int(t.input + t.output)}) in ${plural(t.calls, 'model call')} from ${first} to ${last} (${s.filters.tz}), ` +
+    `across ${plural(ranked.length, 'model')} in ${plural(envs.size, 'environment')}: ${fmtCompact(uncached)} uncached input, ` +
+    `${fmtCompact(cacheRead)} cache read, ${fmtCompact(cacheWrite)} cache write, ${fmtCompact(visible)} visible output and ${fmtCompact(reasoning)} reasoning. ` +
+    `Most tokens: ${ranked[0].label} with ${fmtCompact(ranked[0].total)}.`;
+  const legend = order.filter((m) => seriesRows.some((r) => r.model === m));
+  return { datasets: { series: seriesRows, mix }, alt, legend, empty: series.length ? null : 'No model calls with token counts in this period.' };
+}
+
+/** Four log-spaced bins per factor of ten, in milliseconds: bin k covers [10^(k/4), 10^((k+1)/4)). */
+const binOf = (ms: number) => Math.floor(Math.log10(Math.max(ms, 1)) * 4 + 1e-9);
+const binEdge = (k: number) => 10 ** (k / 4);
+const TICKS_S = [0.001, 0.01, 0.1, 1, 10, 60, 600, 3600, 36_000, 86_400, 864_000];
+
+function sessionsPanel(s: Summary): PanelInput {
+  const durations = s.sessions.durations.filter((d) => d.durationMs !== null);
+  const slowMs = s.filters.slowSessionMs;
+  const counts = new Map<string, number>();
+  for (const d of durations) {
+    const key = `${binOf(d.durationMs!)}|${d.slow ? 'slow' : 'normal'}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const bins = [...counts.entries()]
+    .map(([key, sessions]) => {
+      const [k, kind] = key.split('|');
+      const lo = binEdge(Number(k));
+      const hi = binEdge(Number(k) + 1);
+      const range = `${duration(lo)} – ${duration(hi)}`;
+      return { seconds: lo / 1000, secondsEnd: hi / 1000, kind, kindOrder: kind === 'slow' ? 1 : 0, sessions, range, aria: `${range}: ${plural(sessions, `${kind} session`)}` };
+    })
+    .sort((a, b) => a.seconds - b.seconds || a.kindOrder - b.kindOrder);
+
+  const p = s.sessions.durationMs;
+  const marks: { names: string[]; ms: number }[] = [];
+  for (const [name, ms] of [['P50', p.p50], ['P95', p.p95], ['P99', p.p99]] as const) {
+    if (ms === null) continue;
+    const same = marks.find((m) => m.ms === ms);
+    if (same) same.names.push(name);
+    else marks.push({ names: [name], ms });
+  }
+  // Labels above the plot, one row each (the slow threshold highest, then P50…), each rule reaching up to its label.
+  const percentiles = marks.map((m, i) => {
+    const label = `${m.names.join(' = ')} ${duration(m.ms)}`;
+    return { seconds: Math.max(m.ms, 1) / 1000, label, offset: -2 - (marks.length - 1 - i) * 13, aria: label };
+  });
+  const threshold = [{ seconds: slowMs / 1000, label: `slow > ${duration(slowMs)}`, offset: -2 - marks.length * 13, aria: `slow threshold ${duration(slowMs)}` }];
+
+  const edges = [...bins.flatMap((b) => [b.seconds, b.secondsEnd]), ...percentiles.map((q) => q.seconds), slowMs / 1000];
+  const lo = Math.min(...edges) / 1.5;
+  const hi = Math.max(...edges) * 1.5;
+  const alt = durations.length === 0 ? 'No sessions with a duration were recorded.' :
+    `${plural(durations.length, 'session')}: median (P50) ${duration(p.p50 ?? 0)}, P95 ${duration(p.p95 ?? 0)}, P99 ${duration(p.p99 ?? 0)}, ` +
+    `longest ${duration(p.max ?? 0)}; ${int(s.sessions.slowCount)} slower than ${duration(slowMs)}.`;
+  return {
+    datasets: { bins, percentiles, threshold },
+    params: { xDomain: [lo, hi], xTicks: TICKS_S.filter((t) => t >= lo && t <= hi) },
+    alt,
+    empty: durations.length ? null : 'No sessions with a duration in this period.',
+  };
+}
+
+function toolsPanel(s: Summary): PanelInput {
+  const flag = pct(s.filters.toolFlagBelow);
+  const tools = s.tools.byTool;
+  const multiAgent = new Set(tools.map((t) => t.agent)).size > 1;
+  const rows = tools
+    .map((t) => {
+      const label = (t.tool ?? '(unnamed tool)') + (multiAgent ? ` (${t.agent ?? '?'})` : '');
+      const text = `${pct(t.successRate)} of ${plural(t.calls, 'call')}` + (t.flagged ? ` · below ${flag}` : '');
+      return {
+        ...t, label, text, status: t.flagged ? `below ${flag}` : 'ok',
+        aria: `${label}: ${text}`, trackAria: `${label}: 100 % scale`,
+      };
+    })
+    .sort((a, b) => (a.successRate ?? 1) - (b.successRate ?? 1) || b.calls - a.calls || byText(a.label, b.label))
+    .map((r, rank) => ({ ...r, rank }));
+  const flagged = rows.filter((r) => r.flagged);
+  const alt = tools.length === 0 ? 'No tool calls were recorded.' :
+    `${plural(s.tools.calls, 'tool call')} to ${plural(tools.length, 'tool')}, ${pct(s.tools.successRate)} succeeded. ` +
+    (flagged.length ? `${plural(flagged.length, 'tool')} below ${flag}: ${listOf(flagged.map((r) => `${r.label} ${r.text.replace(/ · below.*$/, '')}`))}.` : `No tool is below ${flag}.`);
+  return {
+    datasets: { tools: rows, threshold: [{ rate: s.filters.toolFlagBelow, aria: `flag threshold ${flag}` }] },
+    alt,
+    empty: tools.length ? null : 'No tool calls in this period.',
+  };
+}
+
+const OUTCOMES = ['succeeded', '429 rate limited', '400 bad request', 'other 4xx', '5xx server error', 'failed, status not reported', 'failed, other status'];
+function outcomeOf(status: string | null, error: boolean): string {
+  if (!error) return OUTCOMES[0];
+  if (status === null || status === 'not reported') return OUTCOMES[5];
+  const code = Number(status);
+  if (code === 429) return OUTCOMES[1];
+  if (code === 400) return OUTCOMES[2];
+  if (code >= 400 && code < 500) return OUTCOMES[3];
+  if (code >= 500 && code < 600) return OUTCOMES[4];
+  return OUTCOMES[6];
+}
+
+function apiPanel(s: Summary): PanelInput {
+  const label = labeller([...s.api.byModel, ...s.api.byModelStatus]);
+  const models = s.api.byModel
+    .map((m) => ({
+      label: label(m.agent, m.model), model: modelOf(m.model), agent: m.agent, attempts: m.attempts, errors: m.errors, errorRate: m.errorRate,
+      text: `${int(m.errors)} of ${int(m.attempts)} failed (${pct(m.errorRate)})`,
+    }))
+    .sort((a, b) => (b.errorRate ?? 0) - (a.errorRate ?? 0) || b.attempts - a.attempts || byText(a.label, b.label))
+    .map((m, rank) => ({ ...m, rank }));
+  const rankOf = new Map(models.map((m) => [m.label, m.rank]));
+  const groups = new Map<string, { label: string; model: string; agent: string | null; outcome: string; attempts: number; retries: number; statuses: string[] }>();
+  for (const r of s.api.byModelStatus) {
+    const l = label(r.agent, r.model);
+    const outcome = outcomeOf(r.status, r.error);
+    const key = JSON.stringify([l, outcome]);
+    const g = groups.get(key) ?? { label: l, model: modelOf(r.model), agent: r.agent, outcome, attempts: 0, retries: 0, statuses: [] };
+    g.attempts += r.count;
+    g.retries += r.retries;
+    if (r.status !== null && !g.statuses.includes(r.status)) g.statuses.push(r.status);
+    groups.set(key, g);
+  }
+  const attempts = [...groups.values()].map((g) => ({
+    ...g, statuses: g.statuses.join(', '), outcomeOrder: OUTCOMES.indexOf(g.outcome), rank: rankOf.get(g.label) ?? models.length,
+    aria: `${g.label}, ${g.outcome}: ${plural(g.attempts, 'attempt')}`,
+  }));
+  const worst = models.filter((m) => m.errors > 0);
+  const a = s.api;
+  const alt = a.attempts === 0 ? 'No API attempts were recorded.' :
+    `${plural(a.attempts, 'API attempt')}, ${int(a.errors)} failed (${pct(a.errorRate)}); ${plural(a.retries, 'retry', 'retries')}. ` +
+    (worst.length ? `Highest error rate: ${listOf(worst.map((m) => `${m.label} ${m.text}`), 2)}.` : 'No attempt failed.') +
+    (a.statusNotReported ? ` ${plural(a.statusNotReported, 'attempt')} without a reported status.` : '');
+  const present = OUTCOMES.filter((o) => attempts.some((g) => g.outcome === o));
+  return { datasets: { attempts, models }, params: { outcomes: present }, alt, empty: attempts.length ? null : 'No API attempts in this period.' };
+}
+
+function costPanel(s: Summary): PanelInput {
+  const label = labeller(s.cost.byModel);
+  const unpricedTokens = new Map<string, number>();
+  for (const u of s.cost.unpriced) {
+    const key = JSON.stringify([u.agent, u.model]);
+    unpricedTokens.set(key, (unpricedTokens.get(key) ?? 0) + u.input + u.output);
+  }
+  const rows = s.cost.byModel.map((m) => {
+    const tokens = unpricedTokens.get(JSON.stringify([m.agent, m.model])) ?? 0;
+    const unpricedText = `unpriced: ${fmtCompact(tokens)} tokens in ${plural(m.unpricedCalls, 'call')}` + (m.unpricedReason ? ` (${m.unpricedReason})` : '');
+    const costText = m.costUsd === null ? 'unpriced' : usd(m.costUsdExact ?? m.costUsd);
+    const text = m.costUsd === null ? unpricedText : m.unpricedCalls > 0 ? `${costText} + ${unpricedText}` : costText;
+    const l = label(m.agent, m.model);
+    return {
+      label: l, model: modelOf(m.model), agent: m.agent, costUsd: m.costUsd, costText, calls: m.calls, unpricedCalls: m.unpricedCalls,
+      unpricedTokens: tokens, priceModelId: m.priceModelId ?? 'none', text, textAt: m.costUsd ?? 0, aria: `${l}: ${costText}`,
+    };
+  });
+  rows.sort((a, b) => (b.costUsd ?? -1) - (a.costUsd ?? -1) || b.unpricedTokens - a.unpricedTokens || byText(a.label, b.label));
+  const ranked = rows.map((r, rank) => ({ ...r, rank }));
+  const priced = ranked.filter((r) => r.costUsd !== null);
+  const unpriced = ranked.filter((r) => r.unpricedCalls > 0);
+  const c = s.cost;
+  const alt = rows.length === 0 ? 'No model calls to price were recorded.' :
+    `Estimated cost ${usd(c.totalUsdExact ?? c.totalUsd ?? 0)} across ${plural(priced.length, 'priced model')}` +
+    (priced.length ? `; the largest is ${priced[0].label} at ${priced[0].costText}.` : '.') +
+    (unpriced.length
+      ? ` ${plural(unpriced.length, 'model has', 'models have')} unpriced calls left out of the total (${plural(c.unpricedCalls, 'call')}, ${fmtCompact(c.unpricedTokens)} tokens): ${listOf(unpriced.map((r) => r.label))}.`
+      : ' Every call was priced.');
+  return { datasets: { models: ranked }, alt, empty: rows.length ? null : 'No model calls to price in this period.' };
+}
+
+// ---- spec loading, filling, compiling and rendering ----
+
+const specFile = (id: string) => `src/panels/${id}.vl.json`;
+
+function loadSpec(id: ChartId): Record<string, unknown> {
+  const file = specFile(id);
+  let text: string;
+  try {
+    text = readFileSync(fromRoot('src', 'panels', `${id}.vl.json`), 'utf8');
+  } catch (e) {
+    throw new Error(`${file}: cannot read the chart spec (${(e as Error).message})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/** Replace `${name}` in every string of the spec; an unknown name is an error naming the file. */
+function substitute(node: unknown, vars: Record<string, string>, file: string): unknown {
+  if (typeof node === 'string') {
+    return node.replace(/\$\{(\w+)\}/g, (_, name: string) => {
+      if (!(name in vars)) throw new Error(`${file}: unknown placeholder \${${name}} (known: ${Object.keys(vars).join(', ')})`);
+      return vars[name];
+    });
+  }
+  if (Array.isArray(node)) return node.map((n) => substitute(n, vars, file));
+  if (node && typeof node === 'object') {
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, substitute(v, vars, file)]));
+  }
+  return node;
+}
+
+/** Give every `color` encoding on `model` the report's shared model scale; its legend lists only this chart's models. */
+function applyModelScale(node: unknown, colors: Map<string, string>, present: string[]): void {
+  if (Array.isArray(node)) return node.forEach((n) => applyModelScale(n, colors, present));
+  if (!node || typeof node !== 'object') return;
+  const obj = node as Record<string, unknown>;
+  const enc = obj.encoding as Record<string, Record<string, unknown>> | undefined;
+  const color = enc?.color;
+  if (color && color.field === 'model') {
+    color.scale = { domain: [...colors.keys(), OTHER], range: [...colors.values(), OTHER_COLOR] };
+    if (color.legend !== null) color.legend = { ...(color.legend as object), values: present };
+  }
+  for (const v of Object.values(obj)) applyModelScale(v, colors, present);
+}
+
+/** `spec`: a fresh copy (from `substitute`), filled in place. */
+function fillSpec(id: ChartId, spec: Record<string, unknown>, input: PanelInput, colors: Map<string, string>) {
+  const file = specFile(id);
+  const declared = Object.keys((spec.datasets as object | undefined) ?? {});
+  const given = Object.keys(input.datasets);
+  for (const name of declared) if (!given.includes(name)) throw new Error(`${file}: dataset "${name}" is declared but the chart code does not fill it`);
+  for (const name of given) if (!declared.includes(name)) throw new Error(`${file}: the chart code fills dataset "${name}", which the spec does not declare under "datasets"`);
+  spec.datasets = input.datasets;
+  const params = (spec.params ?? []) as { name: string; value?: unknown }[];
+  for (const [name, value] of Object.entries(input.params ?? {})) {
+    const p = params.find((q) => q.name === name);
+    if (!p || !('value' in p)) throw new Error(`${file}: the chart code sets param "${name}", which the spec does not declare with a "value"`);
+    p.value = value;
+  }
+  const present = new Set(Object.values(input.datasets).flatMap((rows) => rows.map((r) => r.model)));
+  applyModelScale(spec, colors, input.legend ?? [...colors.keys(), OTHER].filter((m) => present.has(m)));
+  spec.description = input.alt;
+  spec.config = CONFIG;
+  return spec;
+}
+
+function noDataSpec(title: unknown, message: string, alt: string): Record<string, unknown> {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    description: alt,
+    width: 420,
+    height: 40,
+    data: { values: [{ message }] },
+    mark: { type: 'text', align: 'left', baseline: 'middle', fontSize: 12, color: '#555555' },
+    encoding: { x: { value: 0 }, y: { value: 20 }, text: { field: 'message', type: 'nominal' } },
+    config: CONFIG,
+  };
+}
+
+function collectingLogger(into: string[]): LoggerInterface {
+  let level = Warn;
+  const push = (kind: string) => (...args: readonly unknown[]) => {
+    into.push(`${kind}: ${args.map(String).join(' ')}`);
+    return logger;
+  };
+  const logger = {
+    level(l?: number) {
+      if (l === undefined) return level;
+      level = l;
+      return logger;
+    },
+    error: push('error'),
+    warn: push('warning'),
+    info: () => logger,
+    debug: () => logger,
+  };
+  return logger as unknown as LoggerInterface;
+}
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/**
+ * Make the SVG self-describing and safe to inline next to others: ids renumbered per chart
+ * (`oar-<id>-<n>`, the same on every run), coordinates rounded, plus `<title>`/`<desc>` and an
+ * accessible name.
+ */
+function finishSvg(svg: string, id: string, title: string, alt: string): string {
+  const ids = new Map<string, string>();
+  for (const m of svg.matchAll(/ id="([^"]+)"/g)) if (!ids.has(m[1])) ids.set(m[1], `oar-${id}-${ids.size + 1}`);
+  // Geometry to 1/100 px: invisible, and it halves a chart of thousands of bars.
+  const round = (v: string) => v.replace(/-?\d+\.\d{3,}(e-?\d+)?/g, (n) => String(Math.round(Number(n) * 100) / 100 || 0));
+  const out = svg
+    .replace(/ (d|transform)="([^"]*)"/g, (_, name: string, v: string) => ` ${name}="${round(v)}"`)
+    .replace(/ id="([^"]+)"/g, (_, v: string) => ` id="${ids.get(v)}"`)
+    .replace(/url\(#([^)]+)\)/g, (all, v: string) => (ids.has(v) ? `url(#${ids.get(v)})` : all))
+    .replace(/href="#([^"]+)"/g, (all, v: string) => (ids.has(v) ? `href="#${ids.get(v)}"` : all));
+  // A function, not a replacement string: "$1" in an alt text ("$1.19") must stay text.
+  return out.replace(/^<svg([^>]*)>/, (_, attrs: string) => `<svg${attrs} role="img" aria-label="${esc(`${title}. ${alt}`)}"><title>${esc(title)}</title><desc>${esc(alt)}</desc>`);
+}
+
+/**
+ * Interactive selections (zoom) need browser events, which a headless view cannot attach (it warns);
+ * the static image is the same without them. Only for selections nothing else refers to, such as
+ * `bind: "scales"`.
+ */
+function withoutSelections(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withoutSelections);
+  if (!node || typeof node !== 'object') return node;
+  return Object.fromEntries(
+    Object.entries(node).map(([k, v]) => [
+      k,
+      k === 'params' && Array.isArray(v) ? v.filter((p: { select?: unknown }) => p.select === undefined) : withoutSelections(v),
+    ]),
+  );
+}
+
+/**
+ * Text widths for layout. Without a canvas vega guesses 0.8 em per character, which makes every
+ * legend and margin far too wide; these are Helvetica/Arial advance widths (1/1000 em, ASCII 32–126)
+ * with a little headroom (bold is wider). A table, not font files: the same on every machine.
+ */
+const ASCII_WIDTHS = [
+  278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278, 556, 556, 556, 556, 556, 556, 556, 556,
+  556, 556, 278, 278, 584, 584, 584, 556, 1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778,
+  667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556, 333, 556, 556, 500, 556, 556, 278, 556,
+  556, 222, 222, 500, 222, 833, 556, 556, 556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,
+];
+const OTHER_WIDTHS: Record<string, number> = { '·': 278, '–': 556, '—': 1000, '…': 1000, '×': 584, '\u00a0': 278 };
+export function textWidth(text: string, fontSize: number, bold = false): number {
+  let units = 0;
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    units += c >= 32 && c <= 126 ? ASCII_WIDTHS[c - 32] : OTHER_WIDTHS[ch] ?? (c >= 0x2e80 ? 1000 : 600);
+  }
+  return (units / 1000) * fontSize * (bold ? 1.1 : 1.03);
+}
+function useTableTextMetrics(): void {
+  const tm = (vega as unknown as { textMetrics: { width: (item: TextItem, text: unknown) => number } }).textMetrics;
+  // vega truncates a label to item.limit by asking for widths; capping at the limit keeps that
+  // search exact and makes a truncated label's bounds the limit.
+  tm.width = (item, text) => {
+    const lines = Array.isArray(text) ? text : [text];
+    const size = item.fontSize != null ? Number(item.fontSize) || 0 : 11;
+    const bold = item.fontWeight === 'bold' || Number(item.fontWeight) >= 600;
+    const w = Math.max(0, ...lines.map((t) => textWidth(t == null ? '' : String(t).trim(), size, bold)));
+    return item.limit && item.limit > 0 ? Math.min(w, item.limit) : w;
+  };
+}
+interface TextItem { fontSize?: number | string; fontWeight?: string | number; limit?: number }
+
+async function renderSpec(spec: Record<string, unknown>, warnings: string[]): Promise<string> {
+  useTableTextMetrics();
+  const logger = collectingLogger(warnings);
+  const vg = compile(withoutSelections(spec) as TopLevelSpec, { logger }).spec;
+  const view = new View(parse(vg), { renderer: 'none', logger, logLevel: Warn });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+const PANELS: Record<ChartId, (s: Summary, colors: Map<string, string>) => PanelInput> = {
+  tokens: tokensPanel,
+  sessions: sessionsPanel,
+  tools: toolsPanel,
+  api_errors: apiPanel,
+  cost: costPanel,
+};
+
+export async function renderChart(id: ChartId, summary: Summary, colors = modelColors(summary)): Promise<Chart> {
+  const vars = {
+    tz: summary.filters.tz,
+    bucket: summary.tokens.bucket,
+    flagBelow: pct(summary.filters.toolFlagBelow),
+    slow: duration(summary.filters.slowSessionMs),
+  };
+  const raw = substitute(loadSpec(id), vars, specFile(id)) as Record<string, unknown>;
+  const titleSpec = raw.title as { text?: unknown } | string | undefined;
+  const title = typeof titleSpec === 'string' ? titleSpec : String(titleSpec?.text ?? id);
+  const input = PANELS[id](summary, colors);
+  const noData = input.empty && `No data: ${input.empty[0].toLowerCase()}${input.empty.slice(1)}`;
+  const spec = noData ? noDataSpec({ text: title }, noData, input.alt) : fillSpec(id, raw, input, colors);
+  const warnings: string[] = [];
+  let svg: string;
+  try {
+    svg = await renderSpec(spec, warnings);
+  } catch (e) {
+    throw new Error(`${specFile(id)}: the chart failed to render: ${(e as Error).message}`);
+  }
+  return { id, title, svg: finishSvg(svg, id, title, input.alt), spec, alt: input.alt, warnings: warnings.map((w) => `${specFile(id)}: ${w}`) };
+}
+
+/** The five panel charts, in report order. */
+export async function renderCharts(summary: Summary): Promise<Chart[]> {
+  const colors = modelColors(summary);
+  const out: Chart[] = [];
+  for (const id of CHART_PANELS) out.push(await renderChart(id, summary, colors));
+  return out;
+}
+
+/**
+ * The Vega and Vega-Lite runtimes plus a tiny embed, as JavaScript to inline in one `<script>`
+ * element (already safe there: no `</script`). Call `otelAgentReportEmbed(element, spec)` with a
+ * `Chart.spec` to render it interactively (native tooltips; drag/zoom where a spec binds scales).
+ * Vega compiles expressions with `Function`, so the page's CSP must allow 'unsafe-eval' (unless
+ * vega-interpreter is added, which the embed then uses).
+ */
+export function vegaRuntimeScripts(): string {
+  // Resolved like imports (the packages may be hoisted above this one); the .min.js files sit beside the entry points.
+  const require = createRequire(import.meta.url);
+  const read = (pkg: string, file: string) => readFileSync(join(dirname(require.resolve(pkg)), file), 'utf8');
+  const embed = `
+;(function (g) {
+  g.otelAgentReportEmbed = function (el, spec) {
+    var vega = g.vega, vg = g.vegaLite.compile(spec).spec;
+    // With vega-interpreter loaded too, expressions run without eval (a CSP without 'unsafe-eval').
+    var interp = vega.expressionInterpreter;
+    var view = new vega.View(vega.parse(vg, null, interp ? { ast: true } : undefined),
+      { renderer: 'svg', container: el, hover: true, expr: interp });
+    return view.runAsync();
+  };
+})(typeof globalThis !== 'undefined' ? globalThis : window);
+`;
+  return [read('vega', 'vega.min.js'), read('vega-lite', 'vega-lite.min.js'), embed].join('\n').replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
+}
+
+/** PNG needs a rasteriser (node-canvas, resvg or a browser); none is a dependency, so: null. */
+export async function chartPng(_svg: string): Promise<Buffer | null> {
+  return null;
+}

@@ -1,0 +1,46 @@
+/**
+ * Writes a report folder: summary.json, charts/<id>.svg, report.html, report.md, and on request
+ * report-email.html and pr-comment.md. Every file is rendered from the one summary, so their
+ * numbers agree; all are deterministic apart from the generated-at line.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { renderCharts, vegaRuntimeScripts } from './charts.js';
+import { renderEmail } from './email.js';
+import { buildView, LIMITS } from './format.js';
+import { renderHtml } from './html.js';
+import { renderMarkdown, renderPrComment } from './markdown.js';
+import type { Summary } from './summary.js';
+
+export interface ReportFiles {
+  out: string;
+  interactive?: boolean;
+  email?: boolean;
+  prComment?: boolean;
+}
+
+/** Writes the files and returns their paths, in a stable order. */
+export async function writeReport(summary: Summary, o: ReportFiles): Promise<string[]> {
+  const rendered = await renderCharts(summary);
+  for (const c of rendered) {
+    if (!/^[a-z0-9_-]+$/.test(c.id)) throw new Error(`chart id ${JSON.stringify(c.id)} cannot be a file name`);
+  }
+  const view = buildView(summary, rendered, LIMITS.full);
+  const files: [string, string][] = [
+    ['summary.json', JSON.stringify(summary, null, 2) + '\n'],
+    ...rendered.map((c): [string, string] => [join('charts', `${c.id}.svg`), c.svg.endsWith('\n') ? c.svg : c.svg + '\n']),
+    ['report.html', renderHtml(view, { runtime: o.interactive ? vegaRuntimeScripts() : undefined })],
+    ['report.md', renderMarkdown(view)],
+  ];
+  if (o.email) files.push(['report-email.html', renderEmail(summary, rendered)]);
+  if (o.prComment) files.push(['pr-comment.md', renderPrComment(summary)]);
+
+  mkdirSync(join(o.out, 'charts'), { recursive: true });
+  const written: string[] = [];
+  for (const [name, text] of files) {
+    const path = join(o.out, name);
+    writeFileSync(path, text);
+    written.push(path);
+  }
+  return written;
+}
