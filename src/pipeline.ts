@@ -5,6 +5,7 @@
  */
 import { listValue } from '@duckdb/node-api';
 import { CliError, EXIT } from './errors.js';
+import { lap } from './timing.js';
 import { discoverInputs } from './ingest/discover.js';
 import { ingest, type FileReport, type Progress } from './ingest/load.js';
 import { openDb, querySqlFile, runSqlFile, type Db } from './model/db.js';
@@ -145,6 +146,7 @@ export async function analyse(opts: AnalysisOptions): Promise<{ db: Db; analysis
       throw new CliError(`no telemetry found in ${opts.paths.length ? opts.paths.join(' ') : opts.db} (see \`otel-agent-report inspect\` for what the files are)`, EXIT.NO_DATA);
     }
     if (!(await modelIsCurrent(db))) await buildModel(db);
+    lap('model built');
     await prepareFacts(db);
     if (opts.tz !== 'UTC') await runSqlFile(db.conn, 'model/timezone.sql', { tz: opts.tz });
     await runSqlFile(db.conn, 'model/filter.sql', {
@@ -158,6 +160,7 @@ export async function analyse(opts: AnalysisOptions): Promise<{ db: Db; analysis
     const modelIds = (await querySqlFile(db.conn, 'panels/model_ids.sql')).map((r) => r.model as string);
     const priceMatches = await writePriceTables(db.conn, priceTable, modelIds, { priceDate: opts.priceDate });
     await createPricedCallsView(db.conn);
+    lap('facts filtered and priced');
 
     const range = (await runPanel(db.conn, 'inputs')).range[0];
     const bucket = chooseBucket(range?.first_ts as string | null, range?.last_ts as string | null);
@@ -166,6 +169,7 @@ export async function analyse(opts: AnalysisOptions): Promise<{ db: Db; analysis
     for (const id of CHART_PANELS) panels[id] = await runPanel(db.conn, id, params);
     panels.data_quality = await runPanel(db.conn, 'data_quality');
     panels.inputs = await runPanel(db.conn, 'inputs');
+    lap('panels');
 
     const rollups: Record<string, Row[]> = {};
     const dims: [string, string][] = [
@@ -181,6 +185,7 @@ export async function analyse(opts: AnalysisOptions): Promise<{ db: Db; analysis
       await runSqlFile(db.conn, 'panels/rollup_groups.sql', rg);
       rollups[key] = (await runPanel(db.conn, 'rollups', rg)).rollup;
     }
+    lap('rollups');
     return { db, analysis: { options: opts, loaded, filters, bucket, panels, rollups, priceTable, priceMatches } };
   } catch (e) {
     db.close();

@@ -20,6 +20,7 @@ import type { BatchResult } from './process.js';
 import { readSource, type Format, type ReadInfo } from './read.js';
 import { COLUMNS } from './sink.js';
 import { formatLocation, type SourceLocation } from './types.js';
+import { lap } from '../timing.js';
 
 export interface FileProblem {
   location: SourceLocation;
@@ -87,15 +88,6 @@ async function* tee(src: AsyncIterable<Buffer>, onChunk: (c: Buffer) => void): A
     onChunk(c);
     yield c;
   }
-}
-
-/** Phase timings on stderr when OTEL_AGENT_REPORT_TIMING is set (for profiling, not output). */
-let lapAt = performance.now();
-function lap(what: string): void {
-  if (!process.env.OTEL_AGENT_REPORT_TIMING) return;
-  const now = performance.now();
-  process.stderr.write(`[timing] ${what}: ${(now - lapAt).toFixed(0)} ms\n`);
-  lapAt = now;
 }
 
 export async function ingest(db: Db, inputs: Input[], opts: IngestOptions = {}): Promise<FileReport[]> {

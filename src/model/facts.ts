@@ -16,6 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import { SqlError } from '../errors.js';
+import { lap } from '../timing.js';
 import type { Db } from './db.js';
 import { querySqlFile, runSqlFile, sqlText } from './db.js';
 import { AGENT_FILES, BASE_FILES } from './registry.js';
@@ -144,11 +145,13 @@ export async function modelIsCurrent(db: Db): Promise<boolean> {
 export async function buildModel(db: Db): Promise<void> {
   for (const f of BASE_FILES) await runSqlFile(db.conn, f);
   for (const a of AGENT_FILES) await runSqlFile(db.conn, a.file);
+  lap('model views created');
   for (const [fact, cols] of Object.entries(FACTS)) {
     const selects = AGENT_FILES.map(
       (a) => `SELECT ${cols.map(([c, t]) => `CAST(${quote(c)} AS ${t}) AS ${quote(c)}`).join(', ')} FROM ${a.agent}_${fact}`,
     );
     await runGenerated(db, `CREATE OR REPLACE TABLE fact_${fact} AS ${selects.join('\nUNION ALL\n')}`, `the ${fact} views of ${AGENT_FILES.map((a) => 'src/' + a.file).join(', ')}`);
+    lap(`fact_${fact}`);
   }
   // What the agents said things cost: per call from model_calls, plus any agent's optional
   // <agent>_agent_costs view (Codex reports cost per turn).
