@@ -23,7 +23,7 @@ export function registerDemo(program: Command): void {
   const cmd = program
     .command('demo')
     .description('write every report file (HTML, Markdown, email, PR comment, JSON, charts) from the bundled real sample, and print the paths');
-  for (const o of [...analysisOptions().filter((x) => x.long !== '--db'), ...outputOptions('demo-report')]) cmd.addOption(o);
+  for (const o of [...analysisOptions().filter((x) => x.long !== '--db'), ...outputOptions('demo-report').filter((x) => x.long === '--out' || x.long === '--interactive')]) cmd.addOption(o);
   cmd
     .addHelpText('after', '\nExample:\n  otel-agent-report demo && open demo-report/report.html')
     .action(async (o: ReportFlags) => {

@@ -15,7 +15,8 @@ const MAX_FLAGS = 15;
 function emailView(s: Summary, charts: Chart[]): { view: ReportView; moreFlags: number } {
   const full = buildView(s, charts, LIMITS.email);
   return {
-    view: { ...full, flags: full.flags.slice(0, MAX_FLAGS), rollups: full.rollups.slice(0, 2) },
+    // A mail is read once, top to bottom: each panel's main table, the two main rollups.
+    view: { ...full, flags: full.flags.slice(0, MAX_FLAGS), panels: full.panels.map((p) => ({ ...p, tables: p.tables.slice(0, 1) })), rollups: full.rollups.slice(0, 2) },
     moreFlags: Math.max(0, full.flags.length - MAX_FLAGS),
   };
 }

@@ -50,7 +50,7 @@ export function usd(v: number | string | null | undefined, unpricedCalls = 0): s
   if (v === null || v === undefined) return unpricedCalls > 0 ? 'unpriced' : DASH;
   const text = moneyText(v);
   const abs = text.replace(/^-/, '');
-  const places = Number(abs) >= 1 ? 2 : 4;
+  const places = Number(abs) >= 1 || Number(abs) === 0 ? 2 : 4;
   let r = roundDecimal(text, places);
   if (Number(r) === 0 && Number(text) !== 0) return Number(text) > 0 ? '<$0.0001' : '>-$0.0001';
   const neg = r.startsWith('-');
@@ -108,6 +108,15 @@ export function redactMessage(m: string | null): string {
   return (m ?? '').replace(/"(?:[^"\\]|\\.)*"…?/g, '"…"');
 }
 
+/** Code-point order (not the machine's locale), for ties in the readings. */
+const cmp = (a: string | null, b: string | null) => (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0);
+
+/** "a, b, c and 2 more". */
+function listOf(items: string[], max = 3): string {
+  const shown = items.slice(0, max);
+  return shown.join(', ') + (items.length > max ? ` and ${int(items.length - max)} more` : '');
+}
+
 const share = (part: number, whole: number) => (whole > 0 ? ` (${pct(part / whole)})` : '');
 
 /** The one-sentence reading under each panel, from the summary's numbers. */
@@ -125,7 +134,7 @@ function tokensReading(s: Summary): string {
   const t = s.tokens.total;
   const total = t.input + t.output;
   if (t.calls === 0) return 'No model calls were found for this period and these filters.';
-  const top = [...s.tokens.byModel].sort((a, b) => b.input + b.output - (a.input + a.output) || String(a.model).localeCompare(String(b.model)))[0];
+  const top = [...s.tokens.byModel].sort((a, b) => b.input + b.output - (a.input + a.output) || cmp(a.model, b.model))[0];
   const topTokens = top.input + top.output;
   const cache = t.input > 0 ? `; cache reads were ${pct(t.cacheRead / t.input)} of input` : '';
   return `${top.model ?? '(unknown model)'} used the most tokens: ${int(topTokens)} of ${int(total)}${share(topTokens, total)} over ${plural(top.calls, 'call')}${cache}.`;
@@ -144,7 +153,7 @@ function toolsReading(s: Summary): string {
   const t = s.tools;
   if (t.calls === 0) return 'No tool calls were found for this period and these filters.';
   const notOk = (r: (typeof t.byTool)[number]) => r.calls - r.successes;
-  const worst = [...t.byTool].sort((a, b) => notOk(b) - notOk(a) || (a.successRate ?? 1) - (b.successRate ?? 1) || String(a.tool).localeCompare(String(b.tool)))[0];
+  const worst = [...t.byTool].sort((a, b) => notOk(b) - notOk(a) || (a.successRate ?? 1) - (b.successRate ?? 1) || cmp(a.tool, b.tool))[0];
   const overall = `${int(t.successes)} of ${int(t.calls)} tool calls succeeded (${pct(t.successRate)})`;
   if (!worst || notOk(worst) === 0) return `${overall}; none failed or was rejected.`;
   const parts = [worst.failures ? `${int(worst.failures)} failed` : '', worst.rejected ? `${int(worst.rejected)} rejected` : ''].filter(Boolean).join(', ');
@@ -156,7 +165,7 @@ function apiReading(s: Summary): string {
   const a = s.api;
   if (a.attempts === 0) return 'No API attempts were found for this period and these filters.';
   if (a.errors === 0) return `All ${plural(a.attempts, 'API attempt')} succeeded.`;
-  const worst = [...a.byModel].sort((x, y) => y.errors - x.errors || (y.errorRate ?? 0) - (x.errorRate ?? 0) || String(x.model).localeCompare(String(y.model)))[0];
+  const worst = [...a.byModel].sort((x, y) => y.errors - x.errors || (y.errorRate ?? 0) - (x.errorRate ?? 0) || cmp(x.model, y.model))[0];
   const classes: [string, number][] = [
     ['5xx', worst.status5xx],
     ['429', worst.status429],
@@ -174,10 +183,10 @@ function costReading(s: Summary): string {
   const c = s.cost;
   const priced = c.byModel.filter((m) => m.costUsd !== null);
   const unpriced = c.unpricedCalls
-    ? ` ${plural(c.unpricedCalls, 'call')} (${int(c.unpricedTokens)} tokens) of ${[...new Set(c.unpriced.map((u) => u.model))].join(', ')} ${c.unpricedCalls === 1 ? 'is' : 'are'} unpriced and not included.`
+    ? ` ${plural(c.unpricedCalls, 'call')} (${int(c.unpricedTokens)} tokens) of ${listOf([...new Set(c.unpriced.map((u) => String(u.model)))])} ${c.unpricedCalls === 1 ? 'is' : 'are'} unpriced and not included.`
     : '';
   if (priced.length === 0) return `No cost could be computed.${unpriced}`;
-  const top = [...priced].sort((a, b) => (b.costUsd ?? 0) - (a.costUsd ?? 0) || String(a.model).localeCompare(String(b.model)))[0];
+  const top = [...priced].sort((a, b) => (b.costUsd ?? 0) - (a.costUsd ?? 0) || cmp(a.model, b.model))[0];
   const total = Number(c.totalUsdExact ?? c.totalUsd ?? 0);
   const part = total > 0 ? `, ${pct((top.costUsd ?? 0) / total)} of the total` : '';
   return `${usd(c.totalUsdExact ?? c.totalUsd)} in total; ${top.model} cost the most: ${usd(top.costUsdExact ?? top.costUsd)}${part}.${unpriced}`;
@@ -234,8 +243,9 @@ export interface Table {
   caption: string;
   columns: { label: string; num: boolean }[];
   rows: { cells: Cell[]; flagged: boolean }[];
-  /** Rows left out by the row limit ("and N more"). */
+  /** Rows left out by the row limit ("and N more"), and that count as printed. */
   more: number;
+  moreText: string;
   /** Said instead of an empty table. */
   empty: string;
 }
@@ -279,6 +289,7 @@ export function table<R>(
       flagged: opts.flagged ? opts.flagged(r) : false,
     })),
     more: data.length - shown.length,
+    moreText: int(data.length - shown.length),
     empty: opts.empty ?? 'Nothing to show.',
   };
 }
@@ -534,7 +545,7 @@ function methodology(s: Summary, lim: Limits): { terms: Term[]; prices: Table[] 
     { term: 'Slow sessions', text: `Sessions longer than ${duration(f.slowSessionMs)} (--slow).` },
     { term: 'Tool success rate', text: `Successful tool calls ÷ all tool calls. A call fails when the agent reports an error or its command exits non-zero (which overrides the agent's own flag); it is rejected when a permission policy or the user refused it, and rejected calls are not successes. Tools below ${pct(f.toolFlagBelow)} are flagged (--flag-below).` },
     { term: 'API error rate', text: `Failed API attempts ÷ all attempts, per model; each retry is an attempt. Errors are classed by HTTP status (429, 400, other 4xx, 5xx); "not reported" counts failed attempts whose status the agent did not export. Models at or above ${pct(HIGH_ERROR_RATE)} are flagged.` },
-    { term: 'Cost', text: 'Estimated, not billed: each call\'s input (less cache), cache reads, cache writes and output tokens × the rates in force on the call\'s day (or --price-date), in exact decimals. A model without a price is "unpriced": its tokens are shown, its cost is left out of every total and never counted as $0.' },
+    { term: 'Cost', text: 'Estimated, not billed: each call\'s input (less cache), cache reads, cache writes and output tokens × the rates in force on the call\'s day (or --price-date), in exact decimals. A model without a price is "unpriced": its tokens are shown, its cost is left out of every total and never counted as $0. Where each rate comes from (the provider\'s price page or LiteLLM, by URL) is recorded per entry in the price table file; prices/README.md explains the matching rules.' },
     { term: 'Rollups', text: 'Each session belongs to one group (its originator = service.name, session source, environment, agent or --group-by attribute); model calls, attempts and tool calls outside any session use their own value.' },
     { term: 'Readings and flags', text: 'The sentence under each panel and the flags at the top are computed from the same numbers: the model or tool with the most tokens, failures or cost, and every tool, model, session or input past a threshold.' },
     { term: 'Privacy', text: 'Prompts, responses, tool arguments and tool output are never copied into a report, even when the agent logged them: only counts, durations, statuses and names are.' },
