@@ -17,7 +17,8 @@ import {
 const MODEL_CALLS_DDL = `CREATE TABLE model_calls (
   agent VARCHAR, session_id VARCHAR, call_id VARCHAR, model VARCHAR, ts TIMESTAMP, environment VARCHAR,
   originator VARCHAR, session_source VARCHAR, input BIGINT, cache_read BIGINT, cache_write BIGINT,
-  cache_write_5m BIGINT, cache_write_1h BIGINT, output BIGINT, reasoning BIGINT, agent_cost_usd DECIMAL(18,9))`;
+  cache_write_5m BIGINT, cache_write_1h BIGINT, output BIGINT, reasoning BIGINT, agent_cost_usd DECIMAL(18,9),
+  source VARCHAR, resource_attributes JSON, attributes JSON)`;
 
 interface Call {
   id: string;
@@ -67,7 +68,7 @@ async function makeDb(): Promise<{ inst: DuckDBInstance; conn: DuckDBConnection 
   for (const c of CALLS) {
     await conn.run(
       `INSERT INTO model_calls VALUES ('test', 's1', $id, $model, CAST($ts AS TIMESTAMP), 'env', 'orig', 'cli',
-        $input, $cache_read, $cache_write, $cw5m, $cw1h, $output, $reasoning, CAST($agent_cost AS DECIMAL(18,9)))`,
+        $input, $cache_read, $cache_write, $cw5m, $cw1h, $output, $reasoning, CAST($agent_cost AS DECIMAL(18,9)), 'test', '{}', '{}')`,
       {
         id: c.id,
         model: c.model,
