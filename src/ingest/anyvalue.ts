@@ -11,10 +11,24 @@
 /** A value in the input that has the wrong type or form; the record holding it is skipped. */
 export class RecordError extends Error {
   constructor(
-    message: string,
+    readonly detail: string,
     readonly path: string,
   ) {
-    super(`${path}: ${message}`);
+    super(`${path}: ${detail}`);
+  }
+
+  /** The same error seen from an enclosing object: paths are built only when something fails. */
+  under(prefix: string): RecordError {
+    return new RecordError(this.detail, this.path ? `${prefix}.${this.path}` : prefix);
+  }
+}
+
+/** Run `f`; a RecordError from it gets `prefix` in front of its path. */
+export function within<T>(prefix: () => string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw e instanceof RecordError ? e.under(prefix()) : e;
   }
 }
 
@@ -122,8 +136,11 @@ export function idHex(v: unknown, bytes: 8 | 16, path: string): string {
   throw new RecordError(`expected a ${bytes}-byte id as hex or base64, got ${describe(v)}`, path);
 }
 
-/** AnyValue → JSON text keeping the type. Returns 'null' for an empty AnyValue. */
-export function anyValueJson(v: unknown, path: string): string {
+/**
+ * AnyValue → JSON text keeping the type. Returns 'null' for an empty AnyValue. Error paths are
+ * relative to the value (callers add where it was, only when something fails).
+ */
+export function anyValueJson(v: unknown, path = ''): string {
   if (v === undefined || v === null) return 'null';
   if (typeof v !== 'object' || Array.isArray(v)) throw new RecordError(`expected an AnyValue object, got ${describe(v)}`, path);
   const o = v as Obj;
@@ -137,27 +154,27 @@ export function anyValueJson(v: unknown, path: string): string {
         return JSON.stringify(x);
       case 'intValue':
       case 'int_value':
-        return int64Text(x, `${path}.intValue`);
+        return int64Text(x, 'intValue');
       case 'doubleValue':
       case 'double_value': {
-        const d = double(x, `${path}.doubleValue`)!;
+        const d = double(x, 'doubleValue')!;
         return Number.isFinite(d) ? JSON.stringify(d) : JSON.stringify(String(d));
       }
       case 'boolValue':
       case 'bool_value':
-        return bool(x, `${path}.boolValue`) ? 'true' : 'false';
+        return bool(x, 'boolValue') ? 'true' : 'false';
       case 'bytesValue':
       case 'bytes_value':
         if (typeof x !== 'string') throw new RecordError(`bytesValue must be base64 text, got ${describe(x)}`, path);
         return JSON.stringify(x);
       case 'arrayValue':
       case 'array_value': {
-        const vals = asArray(asObject(x, `${path}.arrayValue`).values, `${path}.arrayValue.values`);
-        return '[' + vals.map((e, i) => anyValueJson(e, `${path}.arrayValue.values[${i}]`)).join(',') + ']';
+        const vals = asArray(asObject(x, 'arrayValue').values, 'arrayValue.values');
+        return '[' + vals.map((e, i) => within(() => `arrayValue.values[${i}]`, () => anyValueJson(e))).join(',') + ']';
       }
       case 'kvlistValue':
       case 'kvlist_value':
-        return attributesJson(asObject(x, `${path}.kvlistValue`).values, `${path}.kvlistValue.values`).json;
+        return attributesJson(asObject(x, 'kvlistValue').values, 'kvlistValue.values').json;
       case 'stringValueStrindex':
         // Profiles-only dictionary reference; outside profiles it carries no value.
         return 'null';
@@ -184,12 +201,18 @@ export function attributesJson(list: unknown, path: string): Attributes {
   const vals: string[] = [];
   let json = '{';
   for (let i = 0; i < items.length; i++) {
-    const kv = asObject(items[i], `${path}[${i}]`);
+    const kv = items[i] as Obj;
+    if (!kv || typeof kv !== 'object' || Array.isArray(kv)) throw new RecordError(`expected an object, got ${describe(kv)}`, `${path}[${i}]`);
     const key = kv.key;
     if (typeof key !== 'string') throw new RecordError(`attribute key must be a string, got ${describe(key)}`, `${path}[${i}].key`);
     // Attribute lists are short; a linear scan beats building a Map for every record.
     if (keys.includes(key)) continue;
-    const val = anyValueJson(kv.value, `${path}[${i}].value`);
+    let val: string;
+    try {
+      val = anyValueJson(kv.value);
+    } catch (e) {
+      throw e instanceof RecordError ? e.under(`${path}[${i}].value`) : e;
+    }
     json += (keys.length ? ',' : '') + JSON.stringify(key) + ':' + val;
     keys.push(key);
     vals.push(val);

@@ -176,22 +176,24 @@ export function flattenRequest(signal: Signal, body: Obj, sink: RowSink): Flatte
         }
         const ipath = `${spath}.${Array.isArray(itemKey) ? itemKey[0] : itemKey}`;
         items.forEach((iv, ii) => {
-          const path = `${ipath}[${ii}]`;
+          // Paths name the failing field only when something fails: building them for every
+          // field of every record cost more than the parsing.
+          const where = () => `${ipath}[${ii}]`;
           try {
             if (signal === 'traces') {
-              seenTime(span(asObject(iv, path), path, resourceId, scopeId, sink));
+              seenTime(span(asObject(iv, ''), resourceId, scopeId, sink));
               res.spans++;
             } else if (signal === 'logs') {
-              seenTime(logRecord(asObject(iv, path), path, resourceId, scopeId, keys, sink));
+              seenTime(logRecord(asObject(iv, ''), resourceId, scopeId, keys, sink));
               res.logs++;
             } else {
-              const m = metric(asObject(iv, path), path, resourceId, scopeId, keys, sink, skip);
+              const m = metric(asObject(iv, ''), where, resourceId, scopeId, keys, sink, skip);
               res.metricPoints += m.points;
               res.metrics++;
               if (m.maxTime) seenTime(m.maxTime);
             }
           } catch (e) {
-            skip(e);
+            skip(e instanceof RecordError ? e.under(where()) : e);
           }
         });
       });
@@ -200,60 +202,60 @@ export function flattenRequest(signal: Signal, body: Obj, sink: RowSink): Flatte
   return res;
 }
 
-function span(o: Obj, path: string, resourceId: string, scopeId: string, sink: RowSink): bigint {
-  const traceId = idHex(field(o, 'traceId', 'trace_id'), 16, `${path}.traceId`);
-  const spanId = idHex(field(o, 'spanId', 'span_id'), 8, `${path}.spanId`);
-  if (!traceId || !spanId) throw new RecordError('span has no traceId or spanId', path);
-  const start = int64(field(o, 'startTimeUnixNano', 'start_time_unix_nano'), `${path}.startTimeUnixNano`);
-  const end = int64(field(o, 'endTimeUnixNano', 'end_time_unix_nano'), `${path}.endTimeUnixNano`);
-  const status = asObject(o.status, `${path}.status`);
-  const attrs = attributesJson(o.attributes, `${path}.attributes`);
-  const events = asArray(o.events, `${path}.events`);
-  const links = asArray(o.links, `${path}.links`);
+function span(o: Obj, resourceId: string, scopeId: string, sink: RowSink): bigint {
+  const traceId = idHex(field(o, 'traceId', 'trace_id'), 16, `traceId`);
+  const spanId = idHex(field(o, 'spanId', 'span_id'), 8, `spanId`);
+  if (!traceId || !spanId) throw new RecordError('span has no traceId or spanId', '');
+  const start = int64(field(o, 'startTimeUnixNano', 'start_time_unix_nano'), `startTimeUnixNano`);
+  const end = int64(field(o, 'endTimeUnixNano', 'end_time_unix_nano'), `endTimeUnixNano`);
+  const status = asObject(o.status, `status`);
+  const attrs = attributesJson(o.attributes, `attributes`);
+  const events = asArray(o.events, `events`);
+  const links = asArray(o.links, `links`);
   // A span is identified by its ids (and start, for producers that reuse ids across restarts).
   const key = hash64(`${traceId}${spanId}${start}`);
   // Validate children before emitting anything, so a bad event skips the span atomically.
   const eventRows = events.map((ev, i) => {
-    const e = asObject(ev, `${path}.events[${i}]`);
+    const e = asObject(ev, `events[${i}]`);
     return {
       span_key: key,
       seq: i,
       trace_id: traceId,
       span_id: spanId,
-      time_unix_nano: int64(field(e, 'timeUnixNano', 'time_unix_nano'), `${path}.events[${i}].timeUnixNano`),
-      name: asString(e.name, `${path}.events[${i}].name`),
-      attributes: attributesJson(e.attributes, `${path}.events[${i}].attributes`).json,
+      time_unix_nano: int64(field(e, 'timeUnixNano', 'time_unix_nano'), `events[${i}].timeUnixNano`),
+      name: asString(e.name, `events[${i}].name`),
+      attributes: attributesJson(e.attributes, `events[${i}].attributes`).json,
     };
   });
   const linkRows = links.map((lv, i) => {
-    const l = asObject(lv, `${path}.links[${i}]`);
+    const l = asObject(lv, `links[${i}]`);
     return {
       span_key: key,
       seq: i,
       trace_id: traceId,
       span_id: spanId,
-      linked_trace_id: idHex(field(l, 'traceId', 'trace_id'), 16, `${path}.links[${i}].traceId`),
-      linked_span_id: idHex(field(l, 'spanId', 'span_id'), 8, `${path}.links[${i}].spanId`),
-      trace_state: asString(field(l, 'traceState', 'trace_state'), `${path}.links[${i}].traceState`),
-      flags: int32(l.flags, `${path}.links[${i}].flags`),
-      attributes: attributesJson(l.attributes, `${path}.links[${i}].attributes`).json,
+      linked_trace_id: idHex(field(l, 'traceId', 'trace_id'), 16, `links[${i}].traceId`),
+      linked_span_id: idHex(field(l, 'spanId', 'span_id'), 8, `links[${i}].spanId`),
+      trace_state: asString(field(l, 'traceState', 'trace_state'), `links[${i}].traceState`),
+      flags: int32(l.flags, `links[${i}].flags`),
+      attributes: attributesJson(l.attributes, `links[${i}].attributes`).json,
     };
   });
   sink.span({
     record_key: key,
     trace_id: traceId,
     span_id: spanId,
-    parent_span_id: idHex(field(o, 'parentSpanId', 'parent_span_id'), 8, `${path}.parentSpanId`),
-    trace_state: asString(field(o, 'traceState', 'trace_state'), `${path}.traceState`),
-    name: asString(o.name, `${path}.name`),
-    kind: enumValue(o.kind, SPAN_KIND, `${path}.kind`),
+    parent_span_id: idHex(field(o, 'parentSpanId', 'parent_span_id'), 8, `parentSpanId`),
+    trace_state: asString(field(o, 'traceState', 'trace_state'), `traceState`),
+    name: asString(o.name, `name`),
+    kind: enumValue(o.kind, SPAN_KIND, `kind`),
     start_time_unix_nano: start,
     end_time_unix_nano: end,
-    status_code: enumValue(status.code, STATUS_CODE, `${path}.status.code`),
-    status_message: asString(status.message, `${path}.status.message`),
-    flags: int32(o.flags, `${path}.flags`),
+    status_code: enumValue(status.code, STATUS_CODE, `status.code`),
+    status_message: asString(status.message, `status.message`),
+    flags: int32(o.flags, `flags`),
     attributes: attrs.json,
-    dropped_attributes_count: int32(field(o, 'droppedAttributesCount', 'dropped_attributes_count'), `${path}.droppedAttributesCount`),
+    dropped_attributes_count: int32(field(o, 'droppedAttributesCount', 'dropped_attributes_count'), `droppedAttributesCount`),
     event_count: eventRows.length,
     link_count: linkRows.length,
     resource_id: resourceId,
@@ -271,18 +273,18 @@ function isoToNs(iso: string | undefined): bigint {
   return Number.isFinite(ms) ? BigInt(ms) * 1_000_000n : 0n;
 }
 
-function logRecord(o: Obj, path: string, resourceId: string, scopeId: string, keys: KeyMaker, sink: RowSink): bigint {
-  const time = int64(field(o, 'timeUnixNano', 'time_unix_nano'), `${path}.timeUnixNano`);
-  const observed = int64(field(o, 'observedTimeUnixNano', 'observed_time_unix_nano'), `${path}.observedTimeUnixNano`);
-  const attrs = attributesJson(o.attributes, `${path}.attributes`);
-  const body = anyValueJson(o.body, `${path}.body`);
-  const severityNumber = enumValue(field(o, 'severityNumber', 'severity_number'), SEVERITY, `${path}.severityNumber`);
-  const severityText = asString(field(o, 'severityText', 'severity_text'), `${path}.severityText`);
-  const traceId = idHex(field(o, 'traceId', 'trace_id'), 16, `${path}.traceId`);
-  const spanId = idHex(field(o, 'spanId', 'span_id'), 8, `${path}.spanId`);
-  const eventName = asString(field(o, 'eventName', 'event_name'), `${path}.eventName`);
-  const flags = int32(o.flags, `${path}.flags`);
-  const dropped = int32(field(o, 'droppedAttributesCount', 'dropped_attributes_count'), `${path}.droppedAttributesCount`);
+function logRecord(o: Obj, resourceId: string, scopeId: string, keys: KeyMaker, sink: RowSink): bigint {
+  const time = int64(field(o, 'timeUnixNano', 'time_unix_nano'), `timeUnixNano`);
+  const observed = int64(field(o, 'observedTimeUnixNano', 'observed_time_unix_nano'), `observedTimeUnixNano`);
+  const attrs = attributesJson(o.attributes, `attributes`);
+  const body = anyValueJson(o.body, `body`);
+  const severityNumber = enumValue(field(o, 'severityNumber', 'severity_number'), SEVERITY, `severityNumber`);
+  const severityText = asString(field(o, 'severityText', 'severity_text'), `severityText`);
+  const traceId = idHex(field(o, 'traceId', 'trace_id'), 16, `traceId`);
+  const spanId = idHex(field(o, 'spanId', 'span_id'), 8, `spanId`);
+  const eventName = asString(field(o, 'eventName', 'event_name'), `eventName`);
+  const flags = int32(o.flags, `flags`);
+  const dropped = int32(field(o, 'droppedAttributesCount', 'dropped_attributes_count'), `droppedAttributesCount`);
   const ts = time > 0n ? time : observed > 0n ? observed : isoToNs(attrs.get('event.timestamp'));
   const key = keys.key(
     `${resourceId}\u0000${scopeId}\u0000${time}\u0000${observed}\u0000${severityNumber}\u0000${severityText}\u0000${body}\u0000${attrs.json}\u0000${traceId}\u0000${spanId}\u0000${eventName}\u0000${flags}`,
@@ -307,23 +309,34 @@ function logRecord(o: Obj, path: string, resourceId: string, scopeId: string, ke
   return ts;
 }
 
+/** Canonical non-negative decimal (no leading zeros), the form every encoder writes counts in. */
+const UINT_RE = /^(0|[1-9]\d*)$/;
+
 function numberList(v: unknown, path: string, kind: 'int' | 'double'): string {
   const arr = asArray(v, path);
+  // Fast path for the usual canonical arrays (Codex histograms have 500+ buckets per point):
+  // decimal strings or JS integers for counts, finite numbers for bounds.
+  let ok = true;
+  for (let i = 0; ok && i < arr.length; i++) {
+    const x = arr[i];
+    ok = kind === 'int' ? (typeof x === 'string' ? UINT_RE.test(x) : Number.isSafeInteger(x)) : typeof x === 'number' && Number.isFinite(x);
+  }
+  if (ok) return kind === 'int' ? '[' + arr.join(',') + ']' : JSON.stringify(arr);
   return '[' + arr.map((x, i) => (kind === 'int' ? int64Text(x, `${path}[${i}]`) : JSON.stringify(double(x, `${path}[${i}]`)))).join(',') + ']';
 }
 
 function metric(
   o: Obj,
-  path: string,
+  where: () => string,
   resourceId: string,
   scopeId: string,
   keys: KeyMaker,
   sink: RowSink,
   skip: (e: unknown) => void,
 ): { points: number; maxTime: bigint | null } {
-  const name = asString(o.name, `${path}.name`);
-  const description = asString(o.description, `${path}.description`);
-  const unit = asString(o.unit, `${path}.unit`);
+  const name = asString(o.name, 'name');
+  const description = asString(o.description, 'description');
+  const unit = asString(o.unit, 'unit');
   let points = 0;
   let maxTime: bigint | null = null;
   const kinds: [string, string][] = [
@@ -336,51 +349,51 @@ function metric(
   for (const [camel, snake] of kinds) {
     const dv = field(o, camel, snake);
     if (dv === undefined || dv === null) continue;
-    const dpath = `${path}.${camel}`;
+    const dpath = camel;
     const d = asObject(dv, dpath);
     const temporality = camel === 'gauge' || camel === 'summary' ? 0 : enumValue(field(d, 'aggregationTemporality', 'aggregation_temporality'), TEMPORALITY, `${dpath}.aggregationTemporality`);
     const monotonic = camel === 'sum' ? bool(field(d, 'isMonotonic', 'is_monotonic'), `${dpath}.isMonotonic`) : false;
     const dps = asArray(field(d, 'dataPoints', 'data_points'), `${dpath}.dataPoints`);
     dps.forEach((pv, pi) => {
-      const ppath = `${dpath}.dataPoints[${pi}]`;
+      const ppath = '';
       try {
-        const p = asObject(pv, ppath);
-        const attrs = attributesJson(p.attributes, `${ppath}.attributes`).json;
-        const start = int64(field(p, 'startTimeUnixNano', 'start_time_unix_nano'), `${ppath}.startTimeUnixNano`);
-        const time = int64(field(p, 'timeUnixNano', 'time_unix_nano'), `${ppath}.timeUnixNano`);
-        const flags = int32(p.flags, `${ppath}.flags`);
-        const exemplars = asArray(p.exemplars, `${ppath}.exemplars`).length;
+        const p = asObject(pv, '');
+        const attrs = attributesJson(p.attributes, `attributes`).json;
+        const start = int64(field(p, 'startTimeUnixNano', 'start_time_unix_nano'), `startTimeUnixNano`);
+        const time = int64(field(p, 'timeUnixNano', 'time_unix_nano'), `timeUnixNano`);
+        const flags = int32(p.flags, `flags`);
+        const exemplars = asArray(p.exemplars, `exemplars`).length;
         const head = `${resourceId}\u0000${scopeId}\u0000${name}\u0000${unit}\u0000${camel}\u0000${temporality}\u0000${monotonic}\u0000${attrs}\u0000${start}\u0000${time}\u0000${flags}`;
         const base = { metric_name: name, description, unit, temporality, start_time_unix_nano: start, time_unix_nano: time, attributes: attrs, flags, exemplar_count: exemplars, resource_id: resourceId, scope_id: scopeId };
         if (camel === 'gauge' || camel === 'sum') {
           const asInt = field(p, 'asInt', 'as_int');
-          const valueInt = asInt !== undefined && asInt !== null ? int64(asInt, `${ppath}.asInt`) : null;
-          const valueDouble = valueInt === null ? double(field(p, 'asDouble', 'as_double'), `${ppath}.asDouble`) : null;
+          const valueInt = asInt !== undefined && asInt !== null ? int64(asInt, `asInt`) : null;
+          const valueDouble = valueInt === null ? double(field(p, 'asDouble', 'as_double'), `asDouble`) : null;
           sink.numberPoint({ ...base, record_key: keys.key(`${head}\u0000${valueInt}\u0000${valueDouble}`), metric_type: camel, is_monotonic: monotonic, value_int: valueInt, value_double: valueDouble });
         } else if (camel === 'histogram') {
-          const count = int64(p.count, `${ppath}.count`);
-          const sum = double(p.sum, `${ppath}.sum`);
-          const min = double(p.min, `${ppath}.min`);
-          const max = double(p.max, `${ppath}.max`);
-          const buckets = numberList(field(p, 'bucketCounts', 'bucket_counts'), `${ppath}.bucketCounts`, 'int');
-          const bounds = numberList(field(p, 'explicitBounds', 'explicit_bounds'), `${ppath}.explicitBounds`, 'double');
+          const count = int64(p.count, `count`);
+          const sum = double(p.sum, `sum`);
+          const min = double(p.min, `min`);
+          const max = double(p.max, `max`);
+          const buckets = numberList(field(p, 'bucketCounts', 'bucket_counts'), `bucketCounts`, 'int');
+          const bounds = numberList(field(p, 'explicitBounds', 'explicit_bounds'), `explicitBounds`, 'double');
           // A point is identified by its series and time window; the (large) bucket arrays add
           // nothing to that identity, so they stay out of the hash.
           sink.histogramPoint({ ...base, record_key: keys.key(`${head}\u0000${count}\u0000${sum}\u0000${min}\u0000${max}`), count, sum, min, max, bucket_counts: buckets, explicit_bounds: bounds });
         } else if (camel === 'exponentialHistogram') {
-          const count = int64(p.count, `${ppath}.count`);
-          const sum = double(p.sum, `${ppath}.sum`);
-          const min = double(p.min, `${ppath}.min`);
-          const max = double(p.max, `${ppath}.max`);
-          const scale = int32(p.scale, `${ppath}.scale`);
-          const zeroCount = int64(field(p, 'zeroCount', 'zero_count'), `${ppath}.zeroCount`);
-          const zeroThreshold = double(field(p, 'zeroThreshold', 'zero_threshold'), `${ppath}.zeroThreshold`) ?? 0;
-          const pos = asObject(p.positive, `${ppath}.positive`);
-          const neg = asObject(p.negative, `${ppath}.negative`);
-          const posCounts = numberList(field(pos, 'bucketCounts', 'bucket_counts'), `${ppath}.positive.bucketCounts`, 'int');
-          const negCounts = numberList(field(neg, 'bucketCounts', 'bucket_counts'), `${ppath}.negative.bucketCounts`, 'int');
-          const posOffset = int32(pos.offset, `${ppath}.positive.offset`);
-          const negOffset = int32(neg.offset, `${ppath}.negative.offset`);
+          const count = int64(p.count, `count`);
+          const sum = double(p.sum, `sum`);
+          const min = double(p.min, `min`);
+          const max = double(p.max, `max`);
+          const scale = int32(p.scale, `scale`);
+          const zeroCount = int64(field(p, 'zeroCount', 'zero_count'), `zeroCount`);
+          const zeroThreshold = double(field(p, 'zeroThreshold', 'zero_threshold'), `zeroThreshold`) ?? 0;
+          const pos = asObject(p.positive, `positive`);
+          const neg = asObject(p.negative, `negative`);
+          const posCounts = numberList(field(pos, 'bucketCounts', 'bucket_counts'), `positive.bucketCounts`, 'int');
+          const negCounts = numberList(field(neg, 'bucketCounts', 'bucket_counts'), `negative.bucketCounts`, 'int');
+          const posOffset = int32(pos.offset, `positive.offset`);
+          const negOffset = int32(neg.offset, `negative.offset`);
           sink.expHistogramPoint({
             ...base,
             record_key: keys.key(`${head}\u0000${count}\u0000${sum}\u0000${scale}\u0000${zeroCount}\u0000${posOffset}\u0000${negOffset}`),
@@ -397,11 +410,11 @@ function metric(
             negative_bucket_counts: negCounts,
           });
         } else {
-          const count = int64(p.count, `${ppath}.count`);
-          const sum = double(p.sum, `${ppath}.sum`) ?? 0;
-          const qv = asArray(field(p, 'quantileValues', 'quantile_values'), `${ppath}.quantileValues`).map((q, qi) => {
-            const qo = asObject(q, `${ppath}.quantileValues[${qi}]`);
-            return `{"quantile":${JSON.stringify(double(qo.quantile, `${ppath}.quantileValues[${qi}].quantile`) ?? 0)},"value":${JSON.stringify(double(qo.value, `${ppath}.quantileValues[${qi}].value`) ?? 0)}}`;
+          const count = int64(p.count, `count`);
+          const sum = double(p.sum, `sum`) ?? 0;
+          const qv = asArray(field(p, 'quantileValues', 'quantile_values'), `quantileValues`).map((q, qi) => {
+            const qo = asObject(q, `quantileValues[${qi}]`);
+            return `{"quantile":${JSON.stringify(double(qo.quantile, `quantileValues[${qi}].quantile`) ?? 0)},"value":${JSON.stringify(double(qo.value, `quantileValues[${qi}].value`) ?? 0)}}`;
           });
           const quantiles = '[' + qv.join(',') + ']';
           sink.summaryPoint({ ...base, record_key: keys.key(`${head}\u0000${count}\u0000${sum}\u0000${quantiles}`), count, sum, quantile_values: quantiles });
@@ -409,7 +422,7 @@ function metric(
         points++;
         if (maxTime === null || time > maxTime) maxTime = time;
       } catch (e) {
-        skip(e);
+        skip(e instanceof RecordError ? e.under(`${where()}.${camel}.dataPoints[${pi}]`) : e);
       }
     });
   }

@@ -3,6 +3,8 @@
  * Every SQL statement lives in a .sql file registered in `registry.ts`; errors name that file.
  */
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { SqlError } from '../errors.js';
 import { fromRoot } from '../paths.js';
@@ -21,6 +23,11 @@ export async function openDb(path?: string): Promise<Db> {
   const conn = await instance.connect();
   // Timestamps are UTC everywhere; casts to TIMESTAMPTZ must not depend on the user's machine.
   await conn.run("SET TimeZone = 'UTC'");
+  // Bounded memory whatever the input size: DuckDB spills to disk past the limit (an in-memory
+  // database needs a temp directory for that). Row order is never relied on (queries ORDER BY).
+  await conn.run('SET memory_limit = $limit', { limit: process.env.OTEL_AGENT_REPORT_MEMORY_LIMIT ?? '512MB' });
+  await conn.run('SET preserve_insertion_order = false');
+  if (p === ':memory:') await conn.run('SET temp_directory = $dir', { dir: join(tmpdir(), `otel-agent-report-spill-${process.pid}`) });
   const db: Db = {
     instance,
     conn,

@@ -144,7 +144,10 @@ export async function modelIsCurrent(db: Db): Promise<boolean> {
  */
 export async function buildModel(db: Db): Promise<void> {
   for (const f of BASE_FILES) await runSqlFile(db.conn, f);
-  for (const a of AGENT_FILES) await runSqlFile(db.conn, a.file);
+  for (const a of AGENT_FILES) {
+    await runSqlFile(db.conn, a.file);
+    await materializeHelpers(db, a.file);
+  }
   lap('model views created');
   for (const [fact, cols] of Object.entries(FACTS)) {
     const selects = AGENT_FILES.map(
@@ -169,6 +172,22 @@ export async function buildModel(db: Db): Promise<void> {
     `the agent cost views of ${AGENT_FILES.map((a) => 'src/' + a.file).join(', ')}`,
   );
   await runSqlFile(db.conn, 'model/sql/model_state_write.sql', { version: modelVersion() });
+}
+
+const FACT_VIEW = /_(sessions|model_calls|api_attempts|tool_calls|agent_costs)$/;
+
+/**
+ * An agent mapping is a chain of views, and a view used by several facts would be recomputed
+ * (JSON extraction over every record) for each. So each helper view is computed once, in file
+ * order, into a TEMP table of the same name, which shadows the view for everything after it.
+ * Measured on a 48 MB archive: the facts built in 1.3 s instead of 9 s, and within a 512 MB
+ * memory limit that the view chains exceeded.
+ */
+async function materializeHelpers(db: Db, file: string): Promise<void> {
+  for (const m of sqlText(file).matchAll(/^CREATE OR REPLACE VIEW (\w+)/gm)) {
+    if (FACT_VIEW.test(m[1])) continue;
+    await runGenerated(db, `CREATE OR REPLACE TEMP TABLE ${quote(m[1])} AS SELECT * FROM ${quote(m[1])}`, `view ${m[1]} of src/${file}`);
+  }
 }
 
 /** Copy the facts into the TEMP tables a report works on (filters delete from those only). */
