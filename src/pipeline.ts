@@ -13,15 +13,19 @@ import { buildModel, modelIsCurrent, prepareFacts } from './model/facts.js';
 import { createPricedCallsView, loadPriceTable, writePriceTables, type PriceMatchRow, type PriceTable } from './model/pricing.js';
 import { CHART_PANELS, runPanel, type PanelResult, type Row } from './panels/index.js';
 
-export interface AnalysisOptions {
-  paths: string[];
-  db?: string;
+/** The report filters as the user gives them (shared by the CLI flags and the pipeline). */
+export interface FilterFlags {
   since?: string;
   until?: string;
   env?: string[];
   originator?: string[];
   agent?: string[];
   model?: string[];
+}
+
+export interface AnalysisOptions extends FilterFlags {
+  paths: string[];
+  db?: string;
   /** IANA time zone for buckets, filters and printed times. */
   tz: string;
   /** Sessions longer than this are flagged as slow. */

@@ -3,7 +3,7 @@
  */
 import { Option } from 'commander';
 import { CliError, EXIT } from '../errors.js';
-import type { AnalysisOptions } from '../pipeline.js';
+import type { AnalysisOptions, FilterFlags } from '../pipeline.js';
 
 export const opt = {
   db: () => new Option('--db <file>', 'DuckDB database file to use and keep (default: an in-memory database)'),
@@ -47,13 +47,7 @@ export function analysisOptions(): Option[] {
   ];
 }
 
-export interface AnalysisFlags extends CommonOpts {
-  since?: string;
-  until?: string;
-  env?: string[];
-  originator?: string[];
-  agent?: string[];
-  model?: string[];
+export interface AnalysisFlags extends CommonOpts, FilterFlags {
   tz: string;
   slow: string;
   flagBelow: string;

@@ -366,15 +366,9 @@ function kpis(s: Summary): Kpi[] {
   ];
 }
 
-export interface Chart {
-  id: string;
-  title: string;
-  svg: string;
-  spec: object;
-  alt: string;
-  /** Vega-Lite / Vega warnings while rendering, shown under data quality. */
-  warnings?: string[];
-}
+import type { Chart } from './charts.js';
+
+export type { Chart };
 
 export interface Panel {
   id: string;
