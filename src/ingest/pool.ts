@@ -80,7 +80,8 @@ export class DecodePool {
     // Always the compiled worker: Node cannot start a worker from TypeScript source (tests).
     const script = fromRoot('dist', 'src', 'ingest', 'worker.js');
     for (let i = 0; i < size; i++) {
-      const w = new Worker(script, { workerData: { dir, tag: `w${i}` } });
+      // A bounded heap makes V8 collect early instead of growing each worker to gigabytes.
+      const w = new Worker(script, { workerData: { dir, tag: `w${i}` }, resourceLimits: { maxOldGenerationSizeMb: 256 } });
       w.on('message', (m: { type: string; id: number; result?: BatchResult; message?: string }) => {
         if (m.type !== 'done' && m.type !== 'failed') return;
         this.inflight[i]--;
