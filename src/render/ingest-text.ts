@@ -87,6 +87,14 @@ export function filesJson(files: FileReport[], mode: 'ingest' | 'inspect'): unkn
   };
 }
 
+function timeRange(f: FileReport): string {
+  const a = nsToIso(f.minTimeNs);
+  const b = nsToIso(f.maxTimeNs);
+  if (!a || !b) return '';
+  const short = (x: string) => x.slice(0, 16).replace('T', ' ');
+  return `${short(a)} – ${a.slice(0, 10) === b.slice(0, 10) ? short(b).slice(11) : short(b)}`;
+}
+
 function pad(s: string, n: number, right = false): string {
   return right ? s.padStart(n) : s.padEnd(n);
 }
@@ -95,17 +103,18 @@ function pad(s: string, n: number, right = false): string {
 export function filesText(files: FileReport[], mode: 'ingest' | 'inspect'): string {
   const rows = files.map((f) => [
     f.path,
-    f.status === 'loaded' ? f.format : `${f.format} (${f.status})`,
+    f.status === 'loaded' || f.status === f.format ? f.format : `${f.format} (${f.status})`,
     f.compression,
     String(f.spans),
     String(f.logs),
     String(f.metricPoints),
     mode === 'ingest' ? String(f.newSpans + f.newLogs + f.newMetricPoints) : f.serviceNames.join(','),
     String(f.skipped),
+    ...(mode === 'inspect' ? [timeRange(f)] : []),
   ]);
-  const head = ['file', 'format', 'compression', 'spans', 'logs', 'metric pts', mode === 'ingest' ? 'added' : 'services', 'skipped'];
+  const head = ['file', 'format', 'compression', 'spans', 'logs', 'metric pts', mode === 'ingest' ? 'added' : 'services', 'skipped', ...(mode === 'inspect' ? ['time range (UTC)'] : [])];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const numeric = (i: number) => i >= 3 && !(mode === 'inspect' && i === 6);
+  const numeric = (i: number) => i >= 3 && i <= 7 && !(mode === 'inspect' && i === 6);
   const line = (r: string[]) => r.map((c, i) => pad(c, widths[i], numeric(i))).join('  ').trimEnd();
   const out = [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
   const t = totals(files);
