@@ -184,19 +184,17 @@ export async function buildModel(db: Db): Promise<void> {
   await runSqlFile(db.conn, 'model/sql/model_state_write.sql', { version: modelVersion() });
 }
 
-const FACT_VIEW = /_(sessions|model_calls|api_attempts|tool_calls|agent_costs)$/;
-
 /**
- * An agent mapping is a chain of views, and a view used by several facts would be recomputed
- * (JSON extraction over every record) for each. So each helper view is computed once, in file
- * order, into a TEMP table of the same name, which shadows the view for everything after it.
+ * An agent mapping is a chain of views, and a view used by several others would be recomputed
+ * (JSON extraction over every record) for each. So each view, the fact views included (one fact
+ * may read another, e.g. sessions read model_calls), is computed once, in file order, into a TEMP
+ * table of the same name, which shadows the view for everything after it.
  * Measured on a 48 MB archive: the facts built in 1.3 s instead of 9 s, and within a 512 MB
  * memory limit that the view chains exceeded.
  */
 async function materializeHelpers(db: Db, file: string): Promise<string[]> {
   const done: string[] = [];
   for (const m of sqlText(file).matchAll(/^CREATE OR REPLACE VIEW (\w+)/gm)) {
-    if (FACT_VIEW.test(m[1])) continue;
     await runGenerated(db, `CREATE OR REPLACE TEMP TABLE ${quote(m[1])} AS SELECT * FROM ${quote(m[1])}`, `view ${m[1]} of src/${file}`);
     done.push(m[1]);
   }

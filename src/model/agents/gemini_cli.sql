@@ -56,7 +56,10 @@ SELECT
   l.ts,
   l.ts_unix_nano,
   l.event_name,
-  l.attributes,
+  -- The request and response texts (the whole conversation, on every attempt) are content, never
+  -- reported, and by far the largest values: drop them here so the pairing windows and joins
+  -- below stay small (a 5 GB archive otherwise needs more than a 512 MB memory limit).
+  json_merge_patch(l.attributes, '{"request_text":null,"response_text":null,"prompt":null,"function_args":null,"gen_ai.system_instructions":null,"gen_ai.input.messages":null,"gen_ai.output.messages":null}') AS attributes,
   l.trace_id,
   l.span_id,
   r.resource_id,
