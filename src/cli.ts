@@ -22,6 +22,13 @@ registerCommands(program);
 program.addHelpText(
   'after',
   `
+Examples:
+  otel-agent-report inspect ~/otel-archive                        what each archived file is
+  otel-agent-report ingest ~/otel-archive --db agents.duckdb      load (again: only new files)
+  otel-agent-report summary --db agents.duckdb --since 7d         JSON summary on stdout
+  otel-agent-report report ~/otel-archive --out weekly --email    HTML, Markdown, email, charts
+  otel-agent-report demo                                          a report of the bundled sample
+
 Exit codes: 0 ok; 1 fatal error; 2 usage error; 3 records were skipped (with --strict); 4 no telemetry found.`,
 );
 
