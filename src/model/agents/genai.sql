@@ -177,7 +177,9 @@ WITH p AS (
 )
 SELECT
   service_name, resource_id, model, conversation_id,
-  make_timestamp(CASE WHEN temporality = 2 THEN coalesce(prev_ns, start_time_unix_nano) ELSE start_time_unix_nano END // 1000) AS start_ts,
+  -- An aggregate, not a group key: the input and output series of one export can have start
+  -- times a few microseconds apart (the SDK stamps each series when it is first recorded).
+  make_timestamp(min(CASE WHEN temporality = 2 THEN coalesce(prev_ns, start_time_unix_nano) ELSE start_time_unix_nano END) // 1000) AS start_ts,
   ts, time_unix_nano,
   CAST(round(sum(CASE WHEN temporality = 2 THEN value - coalesce(prev_value, 0) ELSE value END) FILTER (WHERE token_type = 'input')) AS BIGINT) AS input_tokens,
   CAST(round(sum(CASE WHEN temporality = 2 THEN value - coalesce(prev_value, 0) ELSE value END) FILTER (WHERE token_type = 'output')) AS BIGINT) AS output_tokens,
