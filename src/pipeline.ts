@@ -166,13 +166,14 @@ export async function analyse(opts: AnalysisOptions): Promise<{ db: Db; analysis
     await createPricedCallsView(db.conn);
     lap('facts filtered and priced');
 
-    const range = (await runPanel(db.conn, 'inputs')).range[0];
+    const inputsPanel = await runPanel(db.conn, 'inputs');
+    const range = inputsPanel.range[0];
     const bucket = chooseBucket(range?.first_ts as string | null, range?.last_ts as string | null);
     const params = { bucket, slow_ms: opts.slowMs };
     const panels: Record<string, PanelResult> = {};
     for (const id of CHART_PANELS) panels[id] = await runPanel(db.conn, id, params);
     panels.data_quality = await runPanel(db.conn, 'data_quality');
-    panels.inputs = await runPanel(db.conn, 'inputs');
+    panels.inputs = inputsPanel;
     lap('panels');
 
     const rollups: Record<string, Row[]> = {};

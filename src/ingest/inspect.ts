@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { fileChunks } from './bytes.js';
 import type { Input } from './discover.js';
-import { applyResult, emptyReport, finishReport, readUnitsInto, type FileReport } from './load.js';
+import { applyResult, emptyReport, finishReport, readUnitsInto, tee, type FileReport } from './load.js';
 import { processUnits, type BatchResult } from './process.js';
 import type { RowSink } from './rows.js';
 
@@ -29,16 +29,13 @@ export async function inspectInputs(inputs: Input[], stdin?: AsyncIterable<Buffe
     const started = performance.now();
     const report = emptyReport(i + 1, input.path);
     const hash = createHash('sha256');
-    async function* hashed(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-      for await (const c of src) {
-        hash.update(c);
-        report.sizeBytes += c.length;
-        yield c;
-      }
-    }
     const src = input.stdin ? (stdin ?? (process.stdin as AsyncIterable<Buffer>)) : fileChunks(input.path);
     const results: Promise<BatchResult>[] = [];
-    await readUnitsInto(hashed(src), input.path, report, 50, async (units) => ({ result: Promise.resolve(processUnits(units, COUNT_ONLY)) }), results);
+    const hashed = tee(src, (c) => {
+      hash.update(c);
+      report.sizeBytes += c.length;
+    });
+    await readUnitsInto(hashed, input.path, report, 50, async (units) => ({ result: Promise.resolve(processUnits(units, COUNT_ONLY)) }), results);
     for (const r of await Promise.all(results)) applyResult(report, r, 50);
     finishReport(report);
     report.sha256 = hash.digest('hex');

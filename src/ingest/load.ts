@@ -83,7 +83,8 @@ async function sha256File(path: string): Promise<string> {
   return h.digest('hex');
 }
 
-async function* tee(src: AsyncIterable<Buffer>, onChunk: (c: Buffer) => void): AsyncGenerator<Buffer> {
+/** Pass chunks through, showing each to `onChunk` (hashing and sizing stdin as it streams). */
+export async function* tee(src: AsyncIterable<Buffer>, onChunk: (c: Buffer) => void): AsyncGenerator<Buffer> {
   for await (const c of src) {
     onChunk(c);
     yield c;

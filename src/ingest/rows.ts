@@ -145,5 +145,3 @@ export interface RowSink {
   expHistogramPoint(r: ExpHistogramPointRow): void;
   summaryPoint(r: SummaryPointRow): void;
 }
-
-export type RecordKind = 'spans' | 'logs' | 'metricPoints';

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DuckDBDecimalValue, dateValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
-import { CliError, SqlError } from '../errors.js';
+import { CliError } from '../errors.js';
 import { fromRoot } from '../paths.js';
 import { runSqlFile } from './db.js';
 
