@@ -79,10 +79,6 @@ export function int64Text(v: unknown, path: string): string {
   throw new RecordError(`expected a 64-bit integer, got ${describe(v)}`, path);
 }
 
-export function int64(v: unknown, path: string): bigint {
-  return BigInt(int64Text(v, path));
-}
-
 /** A 32-bit integer (counts, flags) given as number or string. */
 export function int32(v: unknown, path: string): number {
   if (v === undefined || v === null) return 0;

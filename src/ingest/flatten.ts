@@ -19,7 +19,6 @@ import {
   field,
   idHex,
   int32,
-  int64,
   int64Text,
   anyValueJson,
 } from './anyvalue.js';
@@ -38,9 +37,23 @@ export interface FlattenResult {
   /** One entry per skipped record: JSON path and reason. */
   problems: string[];
   serviceNames: Set<string>;
-  minTimeNs: bigint | null;
-  maxTimeNs: bigint | null;
+  /** Earliest and latest record time, as canonical integer text (see cmpInt). */
+  minTimeNs: string | null;
+  maxTimeNs: string | null;
 }
+
+/**
+ * Numeric order of canonical integer texts (int64Text: no leading zeros, '-' for negatives).
+ * 64-bit values stay text from input to CSV: a BigInt per timestamp cost more than the compare.
+ */
+export function cmpInt(a: string, b: string): number {
+  const an = a[0] === '-';
+  if (an !== (b[0] === '-')) return an ? -1 : 1;
+  const c = a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0;
+  return an ? -c : c;
+}
+
+const positive = (t: string) => t !== '0' && t[0] !== '-';
 
 const SPAN_KIND: Record<string, number> = {
   SPAN_KIND_UNSPECIFIED: 0,
@@ -85,11 +98,13 @@ function hashHex(text: string): string {
  * hash plus the occurrence number of that content within the request.
  */
 class KeyMaker {
-  private seen = new Map<string, number>();
+  // Keyed by the hash, not the (long) content: a Map of content strings hashed each twice.
+  private seen = new Map<bigint, number>();
   key(content: string): bigint {
-    const n = (this.seen.get(content) ?? 0) + 1;
-    this.seen.set(content, n);
-    return hash64(n === 1 ? content : `${content}\u0000#${n}`);
+    const first = hash64(content);
+    const n = (this.seen.get(first) ?? 0) + 1;
+    this.seen.set(first, n);
+    return n === 1 ? first : hash64(`${content}\u0000#${n}`);
   }
 }
 
@@ -106,10 +121,10 @@ export function flattenRequest(signal: Signal, body: Obj, sink: RowSink): Flatte
     maxTimeNs: null,
   };
   const keys = new KeyMaker();
-  const seenTime = (ns: bigint) => {
-    if (ns <= 0n) return;
-    if (res.minTimeNs === null || ns < res.minTimeNs) res.minTimeNs = ns;
-    if (res.maxTimeNs === null || ns > res.maxTimeNs) res.maxTimeNs = ns;
+  const seenTime = (ns: string) => {
+    if (!positive(ns)) return;
+    if (res.minTimeNs === null || cmpInt(ns, res.minTimeNs) < 0) res.minTimeNs = ns;
+    if (res.maxTimeNs === null || cmpInt(ns, res.maxTimeNs) > 0) res.maxTimeNs = ns;
   };
   const skip = (e: unknown) => {
     if (!(e instanceof RecordError)) throw e;
@@ -202,12 +217,12 @@ export function flattenRequest(signal: Signal, body: Obj, sink: RowSink): Flatte
   return res;
 }
 
-function span(o: Obj, resourceId: string, scopeId: string, sink: RowSink): bigint {
+function span(o: Obj, resourceId: string, scopeId: string, sink: RowSink): string {
   const traceId = idHex(field(o, 'traceId', 'trace_id'), 16, `traceId`);
   const spanId = idHex(field(o, 'spanId', 'span_id'), 8, `spanId`);
   if (!traceId || !spanId) throw new RecordError('span has no traceId or spanId', '');
-  const start = int64(field(o, 'startTimeUnixNano', 'start_time_unix_nano'), `startTimeUnixNano`);
-  const end = int64(field(o, 'endTimeUnixNano', 'end_time_unix_nano'), `endTimeUnixNano`);
+  const start = int64Text(field(o, 'startTimeUnixNano', 'start_time_unix_nano'), `startTimeUnixNano`);
+  const end = int64Text(field(o, 'endTimeUnixNano', 'end_time_unix_nano'), `endTimeUnixNano`);
   const status = asObject(o.status, `status`);
   const attrs = attributesJson(o.attributes, `attributes`);
   const events = asArray(o.events, `events`);
@@ -222,7 +237,7 @@ function span(o: Obj, resourceId: string, scopeId: string, sink: RowSink): bigin
       seq: i,
       trace_id: traceId,
       span_id: spanId,
-      time_unix_nano: int64(field(e, 'timeUnixNano', 'time_unix_nano'), `events[${i}].timeUnixNano`),
+      time_unix_nano: int64Text(field(e, 'timeUnixNano', 'time_unix_nano'), `events[${i}].timeUnixNano`),
       name: asString(e.name, `events[${i}].name`),
       attributes: attributesJson(e.attributes, `events[${i}].attributes`).json,
     };
@@ -267,15 +282,15 @@ function span(o: Obj, resourceId: string, scopeId: string, sink: RowSink): bigin
 }
 
 /** `event.timestamp` (ISO-8601, ms) → ns; Codex log records carry only this and observed time. */
-function isoToNs(iso: string | undefined): bigint {
-  if (!iso) return 0n;
+function isoToNs(iso: string | undefined): string {
+  if (!iso) return '0';
   const ms = Date.parse(iso);
-  return Number.isFinite(ms) ? BigInt(ms) * 1_000_000n : 0n;
+  return Number.isFinite(ms) ? (BigInt(ms) * 1_000_000n).toString() : '0';
 }
 
-function logRecord(o: Obj, resourceId: string, scopeId: string, keys: KeyMaker, sink: RowSink): bigint {
-  const time = int64(field(o, 'timeUnixNano', 'time_unix_nano'), `timeUnixNano`);
-  const observed = int64(field(o, 'observedTimeUnixNano', 'observed_time_unix_nano'), `observedTimeUnixNano`);
+function logRecord(o: Obj, resourceId: string, scopeId: string, keys: KeyMaker, sink: RowSink): string {
+  const time = int64Text(field(o, 'timeUnixNano', 'time_unix_nano'), `timeUnixNano`);
+  const observed = int64Text(field(o, 'observedTimeUnixNano', 'observed_time_unix_nano'), `observedTimeUnixNano`);
   const attrs = attributesJson(o.attributes, `attributes`);
   const body = anyValueJson(o.body, `body`);
   const severityNumber = enumValue(field(o, 'severityNumber', 'severity_number'), SEVERITY, `severityNumber`);
@@ -285,7 +300,7 @@ function logRecord(o: Obj, resourceId: string, scopeId: string, keys: KeyMaker, 
   const eventName = asString(field(o, 'eventName', 'event_name'), `eventName`);
   const flags = int32(o.flags, `flags`);
   const dropped = int32(field(o, 'droppedAttributesCount', 'dropped_attributes_count'), `droppedAttributesCount`);
-  const ts = time > 0n ? time : observed > 0n ? observed : isoToNs(attrs.get('event.timestamp'));
+  const ts = positive(time) ? time : positive(observed) ? observed : isoToNs(attrs.get('event.timestamp'));
   const key = keys.key(
     `${resourceId}\u0000${scopeId}\u0000${time}\u0000${observed}\u0000${severityNumber}\u0000${severityText}\u0000${body}\u0000${attrs.json}\u0000${traceId}\u0000${spanId}\u0000${eventName}\u0000${flags}`,
   );
@@ -333,12 +348,12 @@ function metric(
   keys: KeyMaker,
   sink: RowSink,
   skip: (e: unknown) => void,
-): { points: number; maxTime: bigint | null } {
+): { points: number; maxTime: string | null } {
   const name = asString(o.name, 'name');
   const description = asString(o.description, 'description');
   const unit = asString(o.unit, 'unit');
   let points = 0;
-  let maxTime: bigint | null = null;
+  let maxTime: string | null = null;
   const kinds: [string, string][] = [
     ['gauge', 'gauge'],
     ['sum', 'sum'],
@@ -359,19 +374,19 @@ function metric(
       try {
         const p = asObject(pv, '');
         const attrs = attributesJson(p.attributes, `attributes`).json;
-        const start = int64(field(p, 'startTimeUnixNano', 'start_time_unix_nano'), `startTimeUnixNano`);
-        const time = int64(field(p, 'timeUnixNano', 'time_unix_nano'), `timeUnixNano`);
+        const start = int64Text(field(p, 'startTimeUnixNano', 'start_time_unix_nano'), `startTimeUnixNano`);
+        const time = int64Text(field(p, 'timeUnixNano', 'time_unix_nano'), `timeUnixNano`);
         const flags = int32(p.flags, `flags`);
         const exemplars = asArray(p.exemplars, `exemplars`).length;
         const head = `${resourceId}\u0000${scopeId}\u0000${name}\u0000${unit}\u0000${camel}\u0000${temporality}\u0000${monotonic}\u0000${attrs}\u0000${start}\u0000${time}\u0000${flags}`;
         const base = { metric_name: name, description, unit, temporality, start_time_unix_nano: start, time_unix_nano: time, attributes: attrs, flags, exemplar_count: exemplars, resource_id: resourceId, scope_id: scopeId };
         if (camel === 'gauge' || camel === 'sum') {
           const asInt = field(p, 'asInt', 'as_int');
-          const valueInt = asInt !== undefined && asInt !== null ? int64(asInt, `asInt`) : null;
+          const valueInt = asInt !== undefined && asInt !== null ? int64Text(asInt, `asInt`) : null;
           const valueDouble = valueInt === null ? double(field(p, 'asDouble', 'as_double'), `asDouble`) : null;
           sink.numberPoint({ ...base, record_key: keys.key(`${head}\u0000${valueInt}\u0000${valueDouble}`), metric_type: camel, is_monotonic: monotonic, value_int: valueInt, value_double: valueDouble });
         } else if (camel === 'histogram') {
-          const count = int64(p.count, `count`);
+          const count = int64Text(p.count, `count`);
           const sum = double(p.sum, `sum`);
           const min = double(p.min, `min`);
           const max = double(p.max, `max`);
@@ -381,12 +396,12 @@ function metric(
           // nothing to that identity, so they stay out of the hash.
           sink.histogramPoint({ ...base, record_key: keys.key(`${head}\u0000${count}\u0000${sum}\u0000${min}\u0000${max}`), count, sum, min, max, bucket_counts: buckets, explicit_bounds: bounds });
         } else if (camel === 'exponentialHistogram') {
-          const count = int64(p.count, `count`);
+          const count = int64Text(p.count, `count`);
           const sum = double(p.sum, `sum`);
           const min = double(p.min, `min`);
           const max = double(p.max, `max`);
           const scale = int32(p.scale, `scale`);
-          const zeroCount = int64(field(p, 'zeroCount', 'zero_count'), `zeroCount`);
+          const zeroCount = int64Text(field(p, 'zeroCount', 'zero_count'), `zeroCount`);
           const zeroThreshold = double(field(p, 'zeroThreshold', 'zero_threshold'), `zeroThreshold`) ?? 0;
           const pos = asObject(p.positive, `positive`);
           const neg = asObject(p.negative, `negative`);
@@ -410,7 +425,7 @@ function metric(
             negative_bucket_counts: negCounts,
           });
         } else {
-          const count = int64(p.count, `count`);
+          const count = int64Text(p.count, `count`);
           const sum = double(p.sum, `sum`) ?? 0;
           const qv = asArray(field(p, 'quantileValues', 'quantile_values'), `quantileValues`).map((q, qi) => {
             const qo = asObject(q, `quantileValues[${qi}]`);
@@ -420,7 +435,7 @@ function metric(
           sink.summaryPoint({ ...base, record_key: keys.key(`${head}\u0000${count}\u0000${sum}\u0000${quantiles}`), count, sum, quantile_values: quantiles });
         }
         points++;
-        if (maxTime === null || time > maxTime) maxTime = time;
+        if (maxTime === null || cmpInt(time, maxTime) > 0) maxTime = time;
       } catch (e) {
         skip(e instanceof RecordError ? e.under(`${where()}.${camel}.dataPoints[${pi}]`) : e);
       }

@@ -3,7 +3,7 @@
  * Runs on worker threads (worker.ts) and, for `inspect` and without workers, in-process.
  */
 import { decodeUnit, type Unit, type UnitProblem } from './decode.js';
-import { flattenRequest } from './flatten.js';
+import { cmpInt, flattenRequest } from './flatten.js';
 import type { RowSink } from './rows.js';
 import type { DecodedRequest } from './types.js';
 
@@ -22,8 +22,8 @@ export interface BatchResult {
 export function processUnits(units: Unit[], sink: RowSink): BatchResult {
   const out: BatchResult = { requests: 0, spans: 0, logs: 0, metrics: 0, metricPoints: 0, problems: [], serviceNames: [], minTimeNs: null, maxTimeNs: null };
   const services = new Set<string>();
-  let minT: bigint | null = null;
-  let maxT: bigint | null = null;
+  let minT: string | null = null;
+  let maxT: string | null = null;
   for (const unit of units) {
     const requests: DecodedRequest[] = [];
     decodeUnit(unit, requests, out.problems);
@@ -35,13 +35,13 @@ export function processUnits(units: Unit[], sink: RowSink): BatchResult {
       out.metrics += r.metrics;
       out.metricPoints += r.metricPoints;
       for (const s of r.serviceNames) services.add(s);
-      if (r.minTimeNs !== null && (minT === null || r.minTimeNs < minT)) minT = r.minTimeNs;
-      if (r.maxTimeNs !== null && (maxT === null || r.maxTimeNs > maxT)) maxT = r.maxTimeNs;
+      if (r.minTimeNs !== null && (minT === null || cmpInt(r.minTimeNs, minT) < 0)) minT = r.minTimeNs;
+      if (r.maxTimeNs !== null && (maxT === null || cmpInt(r.maxTimeNs, maxT) > 0)) maxT = r.maxTimeNs;
       for (const p of r.problems) out.problems.push({ location: req.location, message: `record skipped: ${p}`, records: 1 });
     }
   }
   out.serviceNames = [...services];
-  out.minTimeNs = minT?.toString() ?? null;
-  out.maxTimeNs = maxT?.toString() ?? null;
+  out.minTimeNs = minT;
+  out.maxTimeNs = maxT;
   return out;
 }

@@ -1,8 +1,12 @@
 /**
  * Row shapes of the raw tables (src/model/schema/*.sql). The flattener produces them, the loader
  * appends them; column order here is the column order of the DDL.
- * 64-bit values travel as bigint, JSON columns as JSON text.
+ * 64-bit values travel as canonical decimal text (`Int64`; record keys as bigint), JSON columns
+ * as JSON text.
  */
+
+/** A 64-bit integer as canonical decimal digits (anyvalue.ts int64Text). */
+export type Int64 = string;
 
 export interface ResourceRow {
   resource_id: string;
@@ -28,8 +32,8 @@ export interface SpanRow {
   trace_state: string;
   name: string;
   kind: number;
-  start_time_unix_nano: bigint;
-  end_time_unix_nano: bigint;
+  start_time_unix_nano: Int64;
+  end_time_unix_nano: Int64;
   status_code: number;
   status_message: string;
   flags: number;
@@ -46,7 +50,7 @@ export interface SpanEventRow {
   seq: number;
   trace_id: string;
   span_id: string;
-  time_unix_nano: bigint;
+  time_unix_nano: Int64;
   name: string;
   attributes: string;
 }
@@ -65,10 +69,10 @@ export interface SpanLinkRow {
 
 export interface LogRow {
   record_key: bigint;
-  time_unix_nano: bigint;
-  observed_time_unix_nano: bigint;
+  time_unix_nano: Int64;
+  observed_time_unix_nano: Int64;
   /** time, else observed time, else the `event.timestamp` attribute; 0 when none is known. */
-  ts_unix_nano: bigint;
+  ts_unix_nano: Int64;
   severity_number: number;
   severity_text: string;
   body: string;
@@ -88,8 +92,8 @@ interface PointBase {
   description: string;
   unit: string;
   temporality: number;
-  start_time_unix_nano: bigint;
-  time_unix_nano: bigint;
+  start_time_unix_nano: Int64;
+  time_unix_nano: Int64;
   attributes: string;
   flags: number;
   exemplar_count: number;
@@ -100,12 +104,12 @@ interface PointBase {
 export interface NumberPointRow extends PointBase {
   metric_type: 'gauge' | 'sum';
   is_monotonic: boolean;
-  value_int: bigint | null;
+  value_int: Int64 | null;
   value_double: number | null;
 }
 
 export interface HistogramPointRow extends PointBase {
-  count: bigint;
+  count: Int64;
   sum: number | null;
   min: number | null;
   max: number | null;
@@ -114,12 +118,12 @@ export interface HistogramPointRow extends PointBase {
 }
 
 export interface ExpHistogramPointRow extends PointBase {
-  count: bigint;
+  count: Int64;
   sum: number | null;
   min: number | null;
   max: number | null;
   scale: number;
-  zero_count: bigint;
+  zero_count: Int64;
   zero_threshold: number;
   positive_offset: number;
   positive_bucket_counts: string;
@@ -128,7 +132,7 @@ export interface ExpHistogramPointRow extends PointBase {
 }
 
 export interface SummaryPointRow extends PointBase {
-  count: bigint;
+  count: Int64;
   sum: number;
   quantile_values: string;
 }
