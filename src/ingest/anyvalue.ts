@@ -140,6 +140,9 @@ export function anyValueJson(v: unknown, path = ''): string {
   if (v === undefined || v === null) return 'null';
   if (typeof v !== 'object' || Array.isArray(v)) throw new RecordError(`expected an AnyValue object, got ${describe(v)}`, path);
   const o = v as Obj;
+  // Most values are strings: one lookup before the general loop.
+  const sv = o.stringValue;
+  if (typeof sv === 'string') return JSON.stringify(sv);
   // One key is the norm; iterate to accept snake_case without a lookup per variant.
   for (const k in o) {
     const x = o[k];
@@ -170,7 +173,7 @@ export function anyValueJson(v: unknown, path = ''): string {
       }
       case 'kvlistValue':
       case 'kvlist_value':
-        return attributesJson(asObject(x, 'kvlistValue').values, 'kvlistValue.values').json;
+        return attributesText(asObject(x, 'kvlistValue').values, 'kvlistValue.values', []);
       case 'stringValueStrindex':
         // Profiles-only dictionary reference; outside profiles it carries no value.
         return 'null';
@@ -191,10 +194,32 @@ export interface Attributes {
 const EMPTY_ATTRS: Attributes = { json: '{}', get: () => undefined };
 
 export function attributesJson(list: unknown, path: string): Attributes {
-  const items = asArray(list, path);
-  if (items.length === 0) return EMPTY_ATTRS;
   const keys: string[] = [];
   const vals: string[] = [];
+  const json = attributesText(list, path, keys, vals);
+  if (keys.length === 0) return EMPTY_ATTRS;
+  return {
+    json,
+    get(key: string) {
+      const k = keys.indexOf(key);
+      const v = k < 0 ? undefined : vals[k];
+      if (v === undefined || v === 'null') return undefined;
+      return v[0] === '"' ? (JSON.parse(v) as string) : v;
+    },
+  };
+}
+
+// Keys seen by attributesText when the caller does not keep them (reused: no array per record).
+const scratchKeys: string[] = [];
+
+/**
+ * An attribute list as JSON object text (see Attributes.json). `keys` and `vals`, when given,
+ * receive each kept key and its value's JSON.
+ */
+export function attributesText(list: unknown, path: string, keys: string[] = scratchKeys, vals?: string[]): string {
+  const items = asArray(list, path);
+  if (items.length === 0) return '{}';
+  keys.length = 0;
   let json = '{';
   for (let i = 0; i < items.length; i++) {
     const kv = items[i] as Obj;
@@ -211,16 +236,7 @@ export function attributesJson(list: unknown, path: string): Attributes {
     }
     json += (keys.length ? ',' : '') + JSON.stringify(key) + ':' + val;
     keys.push(key);
-    vals.push(val);
+    vals?.push(val);
   }
-  json += '}';
-  return {
-    json,
-    get(key: string) {
-      const k = keys.indexOf(key);
-      const v = k < 0 ? undefined : vals[k];
-      if (v === undefined || v === 'null') return undefined;
-      return v[0] === '"' ? (JSON.parse(v) as string) : v;
-    },
-  };
+  return json + '}';
 }

@@ -13,6 +13,7 @@ import {
   asObject,
   asString,
   attributesJson,
+  attributesText,
   bool,
   double,
   enumValue,
@@ -83,9 +84,10 @@ export function jsonSignal(body: Obj): Signal | undefined {
   return undefined;
 }
 
-// One-shot SHA-1 (hardware-accelerated, faster than MD5 here); 64 bits of it are the key.
+// One-shot SHA-1 (hardware-accelerated, faster than MD5 here); its first 64 bits, signed, are the
+// key. A hex digest costs half of a Buffer one (no allocation per record).
 function hash64(text: string): bigint {
-  return (hash('sha1', text, 'buffer') as Buffer).readBigInt64BE(0);
+  return BigInt.asIntN(64, BigInt('0x' + (hash('sha1', text, 'hex') as string).slice(0, 16)));
 }
 
 function hashHex(text: string): string {
@@ -224,7 +226,7 @@ function span(o: Obj, resourceId: string, scopeId: string, sink: RowSink): strin
   const start = int64Text(field(o, 'startTimeUnixNano', 'start_time_unix_nano'), `startTimeUnixNano`);
   const end = int64Text(field(o, 'endTimeUnixNano', 'end_time_unix_nano'), `endTimeUnixNano`);
   const status = asObject(o.status, `status`);
-  const attrs = attributesJson(o.attributes, `attributes`);
+  const attrs = attributesText(o.attributes, `attributes`);
   const events = asArray(o.events, `events`);
   const links = asArray(o.links, `links`);
   // A span is identified by its ids (and start, for producers that reuse ids across restarts).
@@ -239,7 +241,7 @@ function span(o: Obj, resourceId: string, scopeId: string, sink: RowSink): strin
       span_id: spanId,
       time_unix_nano: int64Text(field(e, 'timeUnixNano', 'time_unix_nano'), `events[${i}].timeUnixNano`),
       name: asString(e.name, `events[${i}].name`),
-      attributes: attributesJson(e.attributes, `events[${i}].attributes`).json,
+      attributes: attributesText(e.attributes, `events[${i}].attributes`),
     };
   });
   const linkRows = links.map((lv, i) => {
@@ -253,7 +255,7 @@ function span(o: Obj, resourceId: string, scopeId: string, sink: RowSink): strin
       linked_span_id: idHex(field(l, 'spanId', 'span_id'), 8, `links[${i}].spanId`),
       trace_state: asString(field(l, 'traceState', 'trace_state'), `links[${i}].traceState`),
       flags: int32(l.flags, `links[${i}].flags`),
-      attributes: attributesJson(l.attributes, `links[${i}].attributes`).json,
+      attributes: attributesText(l.attributes, `links[${i}].attributes`),
     };
   });
   sink.span({
@@ -269,7 +271,7 @@ function span(o: Obj, resourceId: string, scopeId: string, sink: RowSink): strin
     status_code: enumValue(status.code, STATUS_CODE, `status.code`),
     status_message: asString(status.message, `status.message`),
     flags: int32(o.flags, `flags`),
-    attributes: attrs.json,
+    attributes: attrs,
     dropped_attributes_count: int32(field(o, 'droppedAttributesCount', 'dropped_attributes_count'), `droppedAttributesCount`),
     event_count: eventRows.length,
     link_count: linkRows.length,
@@ -324,19 +326,35 @@ function logRecord(o: Obj, resourceId: string, scopeId: string, keys: KeyMaker, 
   return ts;
 }
 
-/** Canonical non-negative decimal (no leading zeros), the form every encoder writes counts in. */
-const UINT_RE = /^(0|[1-9]\d*)$/;
+/** Comma-separated canonical non-negative decimals (no leading zeros), as every encoder writes counts. */
+const UINT_LIST_RE = /^(?:(?:0|[1-9]\d*)(?:,(?:0|[1-9]\d*))*)?$/;
+
+function commas(t: string): number {
+  let n = 0;
+  for (let i = t.indexOf(','); i >= 0; i = t.indexOf(',', i + 1)) n++;
+  return n;
+}
 
 function numberList(v: unknown, path: string, kind: 'int' | 'double'): string {
   const arr = asArray(v, path);
   // Fast path for the usual canonical arrays (Codex histograms have 500+ buckets per point):
-  // decimal strings or JS integers for counts, finite numbers for bounds.
-  let ok = true;
-  for (let i = 0; ok && i < arr.length; i++) {
-    const x = arr[i];
-    ok = kind === 'int' ? (typeof x === 'string' ? UINT_RE.test(x) : Number.isSafeInteger(x)) : typeof x === 'number' && Number.isFinite(x);
+  // decimal strings or JS integers for counts, checked once on the joined text; finite numbers
+  // for bounds.
+  if (kind === 'int') {
+    const joined = arr.join(',');
+    // join() writes null/undefined as '' and numbers like 1e21 with an exponent, and flattens an
+    // element holding commas or an array: the pattern or the element count then fails, and the
+    // slow path below says which element is wrong.
+    if (UINT_LIST_RE.test(joined) && commas(joined) === arr.length - 1 && joined !== '') return '[' + joined + ']';
+    if (arr.length === 0) return '[]';
+  } else {
+    let ok = true;
+    for (let i = 0; ok && i < arr.length; i++) {
+      const x = arr[i];
+      ok = typeof x === 'number' && Number.isFinite(x);
+    }
+    if (ok) return JSON.stringify(arr);
   }
-  if (ok) return kind === 'int' ? '[' + arr.join(',') + ']' : JSON.stringify(arr);
   return '[' + arr.map((x, i) => (kind === 'int' ? int64Text(x, `${path}[${i}]`) : JSON.stringify(double(x, `${path}[${i}]`)))).join(',') + ']';
 }
 
@@ -373,7 +391,7 @@ function metric(
       const ppath = '';
       try {
         const p = asObject(pv, '');
-        const attrs = attributesJson(p.attributes, `attributes`).json;
+        const attrs = attributesText(p.attributes, `attributes`);
         const start = int64Text(field(p, 'startTimeUnixNano', 'start_time_unix_nano'), `startTimeUnixNano`);
         const time = int64Text(field(p, 'timeUnixNano', 'time_unix_nano'), `timeUnixNano`);
         const flags = int32(p.flags, `flags`);

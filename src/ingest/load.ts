@@ -1,5 +1,6 @@
 /**
- * The ingest stage: inputs → stage tables → de-duplicated raw tables, with a report per file.
+ * The ingest stage: inputs → CSV from the decode workers → raw tables, de-duplicated, with a
+ * report per file.
  *
  * Idempotency has two levels. A file whose bytes (sha256) were loaded before is not read again.
  * Within new files, each record has a content key (flatten.ts), so the same request seen as a
@@ -149,27 +150,31 @@ export async function ingest(db: Db, inputs: Input[], opts: IngestOptions = {}):
     lap('read + decode');
     const files = await pool.finish();
     lap('workers finished');
-    await runSqlFile(conn, 'ingest/sql/stage.sql');
-    await runSqlFile(conn, 'ingest/sql/load_csv.sql', csvParams(dir, files));
-    lap('csv loaded');
-    // Rows staged by stdin input that turned out to be a repeat are dropped before the merge.
-    const repeatIds = reports.filter((r) => r.status === 'already-loaded').map((r) => r.fileId);
-    if (repeatIds.length) await runSqlFile(conn, 'ingest/sql/unstage_files.sql', { file_ids: listValue(repeatIds) });
-    await runSqlFile(conn, 'ingest/sql/merge.sql');
-    lap('merged');
-    const loadedIds = reports.filter((r) => r.status === 'loaded').map((r) => r.fileId);
-    if (loadedIds.length) {
-      for (const row of await querySqlFile(conn, 'ingest/sql/new_counts.sql', { file_ids: listValue(loadedIds) })) {
-        const r = reports.find((x) => x.fileId === Number(row.file_id))!;
+    // One transaction: a load that fails leaves the database as it was.
+    await conn.run('BEGIN TRANSACTION');
+    try {
+      await runSqlFile(conn, 'ingest/sql/load_csv.sql', csvParams(dir, files));
+      lap('csv loaded');
+      // Rows of stdin input that turned out to be a repeat go first, then later copies of records.
+      const repeatIds = reports.filter((r) => r.status === 'already-loaded').map((r) => r.fileId);
+      if (repeatIds.length) await runSqlFile(conn, 'ingest/sql/drop_files.sql', { file_ids: listValue(repeatIds) });
+      await runSqlFile(conn, 'ingest/sql/dedup.sql', { first_file_id: nextId });
+      lap('duplicates dropped');
+      for (const row of await querySqlFile(conn, 'ingest/sql/new_counts.sql', { first_file_id: nextId })) {
+        const r = reports.find((x) => x.fileId === Number(row.file_id));
+        if (!r || r.status !== 'loaded') continue;
         r.newSpans = Number(row.new_spans);
         r.newLogs = Number(row.new_logs);
         r.newMetricPoints = Number(row.new_metric_points);
       }
+      await recordFiles(db, reports);
+      await conn.run('COMMIT');
+    } catch (e) {
+      await conn.run('ROLLBACK');
+      throw e;
     }
-    await recordFiles(db, reports);
   } finally {
     await pool.close();
-    await runSqlFile(conn, 'ingest/sql/drop_stage.sql');
     rmSync(dir, { recursive: true, force: true });
   }
   return reports;

@@ -20,7 +20,7 @@ export const SCHEMA_FILES = [
   'model/schema/13_model_state.sql',
 ] as const;
 
-/** Tables that hold records and take part in the staged, de-duplicated load. */
+/** Tables that hold records and take part in the de-duplicated load. */
 export const RECORD_TABLES = [
   'spans',
   'span_events',
@@ -34,14 +34,12 @@ export const RECORD_TABLES = [
 
 /** Loader statements. */
 export const INGEST_FILES = [
-  'ingest/sql/stage.sql',
-  'ingest/sql/merge.sql',
-  'ingest/sql/drop_stage.sql',
+  'ingest/sql/load_csv.sql',
+  'ingest/sql/dedup.sql',
+  'ingest/sql/drop_files.sql',
   'ingest/sql/new_counts.sql',
   'ingest/sql/known_files.sql',
   'ingest/sql/next_file_id.sql',
-  'ingest/sql/unstage_files.sql',
-  'ingest/sql/load_csv.sql',
 ] as const;
 
 /** Views over the raw tables that agent mappings build on. */

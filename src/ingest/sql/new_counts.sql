@@ -1,10 +1,16 @@
--- Records each file of this load added (after merge.sql): the rest of what it held were duplicates.
-SELECT f.file_id,
-  (SELECT count(*) FROM spans s WHERE s.file_id = f.file_id) AS new_spans,
-  (SELECT count(*) FROM logs l WHERE l.file_id = f.file_id) AS new_logs,
-  (SELECT count(*) FROM metric_number_points p WHERE p.file_id = f.file_id)
-  + (SELECT count(*) FROM metric_histogram_points p WHERE p.file_id = f.file_id)
-  + (SELECT count(*) FROM metric_exp_histogram_points p WHERE p.file_id = f.file_id)
-  + (SELECT count(*) FROM metric_summary_points p WHERE p.file_id = f.file_id) AS new_metric_points
-FROM (SELECT unnest($file_ids::INTEGER[]) AS file_id) f
-ORDER BY f.file_id;
+-- Records each file of this load kept (after dedup.sql): the rest of what it held were duplicates.
+WITH kept AS (
+  SELECT file_id, 'span' AS kind FROM spans WHERE file_id >= $first_file_id
+  UNION ALL SELECT file_id, 'log' FROM logs WHERE file_id >= $first_file_id
+  UNION ALL SELECT file_id, 'point' FROM metric_number_points WHERE file_id >= $first_file_id
+  UNION ALL SELECT file_id, 'point' FROM metric_histogram_points WHERE file_id >= $first_file_id
+  UNION ALL SELECT file_id, 'point' FROM metric_exp_histogram_points WHERE file_id >= $first_file_id
+  UNION ALL SELECT file_id, 'point' FROM metric_summary_points WHERE file_id >= $first_file_id
+)
+SELECT file_id,
+  count(*) FILTER (WHERE kind = 'span') AS new_spans,
+  count(*) FILTER (WHERE kind = 'log') AS new_logs,
+  count(*) FILTER (WHERE kind = 'point') AS new_metric_points
+FROM kept
+GROUP BY file_id
+ORDER BY file_id;
