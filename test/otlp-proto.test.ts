@@ -18,6 +18,7 @@ import { AggregationType, DataPointType, MeterProvider, MetricReader } from '@op
 import type { ExponentialHistogram, Histogram } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { decodeProtobufRequest, detectProtobufSignal, splitProtobufFrames } from '../src/ingest/otlp-proto.js';
+import { readSource, type ReadInfo } from '../src/ingest/read.js';
 import { int64String, uint64String } from '../src/ingest/proto/wire.js';
 import type { Signal } from '../src/ingest/types.js';
 
@@ -722,5 +723,60 @@ describe('requests from @opentelemetry/otlp-transformer', () => {
     const ep = byName['latency.exp'].exponentialHistogram.dataPoints[0];
     expect(ep).toMatchObject({ count: String(e.count), sum: e.sum, min: e.min, max: e.max, scale: e.scale, zeroCount: String(e.zeroCount) });
     expect(ep.positive).toEqual({ offset: e.positive.offset, bucketCounts: e.positive.bucketCounts.map(String) });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+describe('readSource streams long record files', () => {
+  const bodies = captures.filter((c) => c.agent === 'claude').slice(0, 4).map((c) => c.body);
+  const zstdBody = captures.find((c) => c.signal === 'metrics' && c.agent === 'codex')!.body;
+
+  async function events(file: Buffer, window: number, chunk: number) {
+    let read = 0;
+    async function* chunks() {
+      for (let i = 0; i < file.length; i += chunk) {
+        read = Math.min(file.length, i + chunk);
+        yield file.subarray(i, i + chunk);
+      }
+    }
+    const info: ReadInfo = { compression: 'none', format: 'empty' };
+    const out: unknown[] = [];
+    let readAtFirst = -1;
+    for await (const ev of readSource(chunks(), 'otlp.pb', info, { protobufWindow: window })) {
+      if (readAtFirst < 0) readAtFirst = read;
+      out.push(ev.kind === 'unit' && ev.unit.kind === 'protobuf' ? { ...ev.unit, bytes: Buffer.from(ev.unit.bytes).toString('base64') } : ev);
+    }
+    return { format: info.format, events: out, readAtFirst };
+  }
+
+  const lp = [...bodies, zstdCompress(zstdBody)].map(lpRecord);
+  const grpc = [grpcFrame(bodies[0]), grpcFrame(gzipSync(bodies[1]), true), grpcFrame(zstdCompress(bodies[2]), true), grpcFrame(bodies[3])];
+  const bad = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 1, 2, 3, 4, 5]);
+  const cases: [string, Buffer][] = [
+    ['length-prefixed, mixed signals, a zstd record', Buffer.concat(lp)],
+    ['length-prefixed, last record cut off', Buffer.concat(lp).subarray(0, Buffer.concat(lp).length - 10)],
+    ['length-prefixed, header of the last record cut off', Buffer.concat([...lp, Buffer.from([0, 0])])],
+    ['length-prefixed, a record that does not decompress', Buffer.concat([lp[0], lpRecord(bad), lp[1], lp[2]])],
+    ['gRPC frames, compressed messages', Buffer.concat(grpc)],
+    ['gRPC frames, bad flag after the third', Buffer.concat([grpc[0], grpc[3], grpc[1], Buffer.from([7, 0, 0, 0, 1, 0])])],
+    ['a raw request body', bodies[2]],
+  ];
+  it.each(cases)('%s: record by record gives what the whole file gives', async (_name, file) => {
+    const whole = await events(file, 1 << 30, 1 << 20);
+    // A window just past the first record, fed in odd-sized chunks, so records straddle chunks.
+    const streamed = await events(file, 5 + bodies[0].length + 1, 997);
+    // The whole-file path lists problems after the records; the report sorts them by offset.
+    // Records came out before the whole file was read (except for a raw body: one message).
+    if (_name.startsWith('a raw')) expect(streamed.readAtFirst).toBe(file.length);
+    else expect(streamed.readAtFirst).toBeLessThan(file.length);
+    const split = (r: { format: string; events: any[] }) => ({
+      format: r.format,
+      units: r.events.filter((e) => e.kind !== 'problem'),
+      problems: r.events.filter((e) => e.kind === 'problem'),
+    });
+    expect(split(streamed)).toEqual(split(whole));
+    expect(whole.events.length).toBeGreaterThan(0);
+    if (!_name.startsWith('a raw')) expect(whole.format).toMatch(/grpc|length-prefixed/);
   });
 });

@@ -116,41 +116,93 @@ function trySingle(buf: Uint8Array): Candidate {
  * after it can be trusted.
  */
 function tryPrefixed(buf: Uint8Array, framing: 'grpc' | 'length-prefixed'): Candidate {
-  const header = framing === 'grpc' ? 5 : 4;
   const out: Candidate = { framing, frames: [], problems: [], exact: false, looksOtlp: 0 };
   let pos = 0;
   while (pos < buf.length) {
-    const flag = framing === 'grpc' ? buf[pos] : 0;
-    if (flag > 1) {
-      out.problems.push({ byteOffset: pos, message: `gRPC frame has compressed-flag ${flag}; only 0 and 1 exist` });
-      return out;
-    }
-    if (buf.length - pos < header) {
-      out.problems.push({ byteOffset: pos, message: `record header is cut off: ${buf.length - pos} of ${header} bytes present` });
-      return out;
-    }
-    const len = be32(buf, pos + header - 4);
-    const start = pos + header;
-    if (len > buf.length - start) {
-      out.problems.push({
-        byteOffset: pos,
-        message: `record is cut off: it declares ${len} bytes but only ${buf.length - start} remain`,
-      });
-      return out;
-    }
-    const payload = buf.subarray(start, start + len);
-    try {
-      const bytes = flag === 1 || startsWith(payload, ZSTD) ? decompress(payload, framing) : payload;
-      out.frames.push({ byteOffset: pos, bytes });
-      if (bytes[0] === 0x0a) out.looksOtlp++;
-    } catch (err) {
+    const step = prefixedFrameAt(buf, pos, framing);
+    if (step.kind === 'frame') {
+      out.frames.push(step.frame);
+      if (step.frame.bytes[0] === 0x0a) out.looksOtlp++;
+    } else if (step.kind === 'bad') {
       // The framing is intact, so the following records are still usable.
-      out.problems.push({ byteOffset: pos, message: (err as Error).message });
+      out.problems.push({ byteOffset: step.byteOffset, message: step.message });
+    } else {
+      out.problems.push({ byteOffset: step.byteOffset, message: step.message });
+      return out;
     }
-    pos = start + len;
+    pos = step.next;
   }
   out.exact = out.problems.length === 0;
   return out;
+}
+
+/**
+ * One record of a gRPC or length-prefixed stream at `pos` of `buf`: a frame, a record whose
+ * payload does not decompress ('bad': the framing goes on), a broken framing ('stop'), or a record
+ * cut off by the end of `buf` ('short': a stream reader waits for more bytes). Offsets are
+ * reported as `base + pos` (where `buf` starts in the file).
+ */
+export type FrameStep =
+  | { kind: 'frame'; frame: ProtobufFrame; next: number }
+  | { kind: 'bad'; byteOffset: number; message: string; next: number }
+  | { kind: 'stop'; byteOffset: number; message: string }
+  | { kind: 'short'; byteOffset: number; message: string };
+
+export function prefixedFrameAt(buf: Uint8Array, pos: number, framing: 'grpc' | 'length-prefixed', base = 0): FrameStep {
+  const header = framing === 'grpc' ? 5 : 4;
+  const byteOffset = base + pos;
+  const flag = framing === 'grpc' ? buf[pos] : 0;
+  if (flag > 1) return { kind: 'stop', byteOffset, message: `gRPC frame has compressed-flag ${flag}; only 0 and 1 exist` };
+  if (buf.length - pos < header) return { kind: 'short', byteOffset, message: `record header is cut off: ${buf.length - pos} of ${header} bytes present` };
+  const len = be32(buf, pos + header - 4);
+  const start = pos + header;
+  if (len > buf.length - start) {
+    return { kind: 'short', byteOffset, message: `record is cut off: it declares ${len} bytes but only ${buf.length - start} remain` };
+  }
+  const payload = buf.subarray(start, start + len);
+  try {
+    const bytes = flag === 1 || startsWith(payload, ZSTD) ? decompress(payload, framing) : payload;
+    return { kind: 'frame', frame: { byteOffset, bytes }, next: start + len };
+  } catch (err) {
+    return { kind: 'bad', byteOffset, message: (err as Error).message, next: start + len };
+  }
+}
+
+/**
+ * The framing of a stream from its first bytes `head` (more follow), or undefined when only the
+ * whole input can tell (a raw request body, or nothing fits). A prefixed framing qualifies when its
+ * records tile `head` up to a record the end of `head` cuts off and each looks like an OTLP
+ * request; the one with more records wins.
+ */
+export function streamFraming(head: Uint8Array): 'grpc' | 'length-prefixed' | undefined {
+  // A length-prefixed file starting 0x0a would open with a record of 160 MB or more: a raw body.
+  if (head.length === 0 || head[0] === 0x0a) return undefined;
+  let best: { framing: 'grpc' | 'length-prefixed'; frames: number } | undefined;
+  for (const framing of ['grpc', 'length-prefixed'] as const) {
+    if (framing === 'grpc' && head[0] > 1) continue;
+    let pos = 0;
+    let frames = 0;
+    for (;;) {
+      const step = prefixedFrameAt(head, pos, framing);
+      if (step.kind === 'short') break;
+      if (step.kind === 'stop') {
+        frames = 0;
+        break;
+      }
+      if (step.kind === 'frame') {
+        // Every request starts with its field 1 (0x0a); a frame that does not is a wrong guess.
+        if (step.frame.bytes[0] !== 0x0a) {
+          frames = 0;
+          break;
+        }
+        frames++;
+      }
+      pos = step.next;
+      if (pos === head.length) break;
+    }
+    if (frames > 0 && (!best || frames > best.frames)) best = { framing, frames };
+  }
+  return best?.framing;
 }
 
 /** gRPC compressed messages (grpc-encoding gzip/deflate/zstd) and legacy per-record zstd. */
@@ -194,13 +246,14 @@ export function detectProtobufSignal(msg: Uint8Array, nameHint?: string): Signal
     return undefined;
   }
   if (item === undefined) return signalFromName(nameHint);
+  // Each trial runs only when the ones before did not decide (a failed trial throws, which costs).
   const span = trialDecode(decodeSpan, item);
-  const metric = trialDecode(decodeMetric, item);
-  const log = trialDecode(decodeLogRecord, item);
   if (typeof span?.traceId === 'string' && span.traceId.length === 32 && (span.startTimeUnixNano || span.endTimeUnixNano)) {
     return 'traces';
   }
+  const metric = trialDecode(decodeMetric, item);
   if (metric?.name && METRIC_DATA_KEYS.some((k) => k in metric)) return 'metrics';
+  const log = trialDecode(decodeLogRecord, item);
   if (log && Object.keys(log).length > 0) return 'logs';
   // Unusual items: decide only if exactly one schema gives a non-empty result.
   const fits = ([[span, 'traces'], [metric, 'metrics']] as const).filter(([o]) => o && Object.keys(o).length > 0);

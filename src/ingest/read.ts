@@ -8,7 +8,7 @@
 import { compressionOf, decompress, DecompressError, peek, type Compression } from './bytes.js';
 import { classify, type Unit } from './decode.js';
 import { jsonValues, parseJsonText } from './json-values.js';
-import { detectProtobufSignal, splitProtobufFrames } from './otlp-proto.js';
+import { detectProtobufSignal, prefixedFrameAt, splitProtobufFrames, streamFraming, type ProtobufFrame } from './otlp-proto.js';
 import type { SourceLocation } from './types.js';
 
 export type Format =
@@ -30,10 +30,18 @@ export interface ReadInfo {
   note?: string;
 }
 
-/** Largest protobuf input held whole in memory (single bodies and gRPC/length-prefixed files). */
+/** Largest protobuf body held whole in memory (a raw request, or a stream whose framing is unclear). */
 const MAX_PROTOBUF_BODY = 1 << 30;
 
-export async function* readSource(chunks: AsyncIterable<Buffer>, nameHint: string, info: ReadInfo): AsyncGenerator<ReadEvent> {
+/** Bytes of protobuf input read before deciding whether it is a stream of records. */
+export const PROTOBUF_WINDOW = 4 << 20;
+
+export interface ReadOptions {
+  /** Protobuf inputs longer than this are read record by record (tests shrink it). */
+  protobufWindow?: number;
+}
+
+export async function* readSource(chunks: AsyncIterable<Buffer>, nameHint: string, info: ReadInfo, opts: ReadOptions = {}): AsyncGenerator<ReadEvent> {
   const raw = await peek(chunks);
   info.compression = compressionOf(raw.head);
   const damage: Damage = { error: null };
@@ -47,7 +55,7 @@ export async function* readSource(chunks: AsyncIterable<Buffer>, nameHint: strin
       info.note = 'only white space';
     }
   } else if (first === 0x7b || first === 0x5b) yield* readJson(plain.rest, info);
-  else yield* readProtobuf(plain.rest, nameHint, info);
+  else yield* readProtobuf(plain.rest, nameHint, info, opts.protobufWindow ?? PROTOBUF_WINDOW);
   if (damage.error) yield { kind: 'problem', location: { byteOffset: damage.error.compressedOffset }, message: damage.error.message };
 }
 
@@ -99,16 +107,45 @@ async function* readJson(src: AsyncIterable<Buffer>, info: ReadInfo): AsyncGener
   }
 }
 
-async function* readProtobuf(src: AsyncIterable<Buffer>, nameHint: string, info: ReadInfo): AsyncGenerator<ReadEvent> {
+/**
+ * Protobuf input. Short inputs are framed as a whole (splitProtobufFrames). Longer ones whose first
+ * `window` bytes are gRPC or length-prefixed records are read record by record, so a rotated
+ * Collector file is never held whole; a raw request body (one message) has to be.
+ */
+async function* readProtobuf(src: AsyncIterable<Buffer>, nameHint: string, info: ReadInfo, window: number): AsyncGenerator<ReadEvent> {
+  const it = src[Symbol.asyncIterator]();
   const parts: Buffer[] = [];
   let len = 0;
-  for await (const c of src) {
-    len += c.length;
+  let ended = false;
+  while (len <= window) {
+    const r = await it.next();
+    if (r.done) {
+      ended = true;
+      break;
+    }
+    parts.push(r.value);
+    len += r.value.length;
+  }
+  if (!ended) {
+    const head = Buffer.concat(parts, len);
+    const framing = streamFraming(head);
+    if (framing) {
+      info.format = framing === 'grpc' ? 'otlp-protobuf-grpc' : 'otlp-protobuf-length-prefixed';
+      yield* streamRecords(head, it, framing, nameHint);
+      return;
+    }
+    parts.length = 0;
+    parts.push(head);
+  }
+  while (!ended) {
+    const r = await it.next();
+    if (r.done) break;
+    len += r.value.length;
     if (len > MAX_PROTOBUF_BODY) {
       yield { kind: 'problem', location: { byteOffset: 0 }, message: `protobuf input larger than ${MAX_PROTOBUF_BODY} bytes is not supported as one body` };
       return;
     }
-    parts.push(c);
+    parts.push(r.value);
   }
   const buf = Buffer.concat(parts, len);
   const split = splitProtobufFrames(buf);
@@ -124,19 +161,58 @@ async function* readProtobuf(src: AsyncIterable<Buffer>, nameHint: string, info:
     return;
   }
   info.format = split.framing === 'single' ? 'otlp-protobuf' : split.framing === 'grpc' ? 'otlp-protobuf-grpc' : 'otlp-protobuf-length-prefixed';
-  for (const f of split.frames) {
-    const location = { byteOffset: f.byteOffset };
-    const signal = detectProtobufSignal(f.bytes, nameHint);
-    if (!signal) {
-      yield {
-        kind: 'problem',
-        location,
-        message:
-          'cannot tell whether this protobuf message holds traces, logs or metrics (no items to inspect, and the file name does not say); rename the file to contain "traces", "logs" or "metrics"',
-      };
+  for (const f of split.frames) yield frameEvent(f, nameHint);
+  for (const p of split.problems) yield { kind: 'problem', location: { byteOffset: p.byteOffset }, message: p.message, records: 1 };
+}
+
+/** Records of a gRPC or length-prefixed stream, holding at most one record plus a chunk. */
+async function* streamRecords(head: Buffer, rest: AsyncIterator<Buffer>, framing: 'grpc' | 'length-prefixed', nameHint: string): AsyncGenerator<ReadEvent> {
+  let buf = head;
+  let base = 0;
+  let pos = 0;
+  for (;;) {
+    if (pos === buf.length) {
+      const r = await rest.next();
+      if (r.done) return;
+      buf = r.value;
+      base += pos;
+      pos = 0;
       continue;
     }
-    yield { kind: 'unit', unit: { kind: 'protobuf', bytes: Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength), signal, location } };
+    const step = prefixedFrameAt(buf, pos, framing, base);
+    if (step.kind === 'frame') yield frameEvent(step.frame, nameHint);
+    else if (step.kind === 'bad') yield { kind: 'problem', location: { byteOffset: step.byteOffset }, message: step.message, records: 1 };
+    else if (step.kind === 'short') {
+      const r = await rest.next();
+      if (r.done) {
+        yield { kind: 'problem', location: { byteOffset: step.byteOffset }, message: step.message, records: 1 };
+        return;
+      }
+      buf = Buffer.concat([buf.subarray(pos), r.value]);
+      base += pos;
+      pos = 0;
+      continue;
+    } else {
+      // Without a sync marker nothing after a broken header can be trusted; the rest is read so a
+      // damaged compressed stream still reports where it broke.
+      yield { kind: 'problem', location: { byteOffset: step.byteOffset }, message: step.message, records: 1 };
+      for (let r = await rest.next(); !r.done; r = await rest.next());
+      return;
+    }
+    pos = step.next;
   }
-  for (const p of split.problems) yield { kind: 'problem', location: { byteOffset: p.byteOffset }, message: p.message, records: 1 };
+}
+
+function frameEvent(f: ProtobufFrame, nameHint: string): ReadEvent {
+  const location = { byteOffset: f.byteOffset };
+  const signal = detectProtobufSignal(f.bytes, nameHint);
+  if (!signal) {
+    return {
+      kind: 'problem',
+      location,
+      message:
+        'cannot tell whether this protobuf message holds traces, logs or metrics (no items to inspect, and the file name does not say); rename the file to contain "traces", "logs" or "metrics"',
+    };
+  }
+  return { kind: 'unit', unit: { kind: 'protobuf', bytes: Buffer.from(f.bytes.buffer, f.bytes.byteOffset, f.bytes.byteLength), signal, location } };
 }
