@@ -358,6 +358,25 @@ function numberList(v: unknown, path: string, kind: 'int' | 'double'): string {
   return '[' + arr.map((x, i) => (kind === 'int' ? int64Text(x, `${path}[${i}]`) : JSON.stringify(double(x, `${path}[${i}]`)))).join(',') + ']';
 }
 
+// The bounds of a histogram series repeat in every point (Codex: 513 doubles): the last array's
+// text is reused when the next one holds the same numbers, since printing doubles is what costs.
+let lastBounds: unknown[] = [];
+let lastBoundsText = '[]';
+
+function boundsText(v: unknown): string {
+  if (Array.isArray(v) && v.length === lastBounds.length && v.length > 0) {
+    let same = true;
+    for (let i = 0; same && i < v.length; i++) same = v[i] === lastBounds[i] && typeof v[i] === 'number';
+    if (same) return lastBoundsText;
+  }
+  const text = numberList(v, 'explicitBounds', 'double');
+  if (Array.isArray(v)) {
+    lastBounds = v;
+    lastBoundsText = text;
+  }
+  return text;
+}
+
 function metric(
   o: Obj,
   where: () => string,
@@ -409,7 +428,7 @@ function metric(
           const min = double(p.min, `min`);
           const max = double(p.max, `max`);
           const buckets = numberList(field(p, 'bucketCounts', 'bucket_counts'), `bucketCounts`, 'int');
-          const bounds = numberList(field(p, 'explicitBounds', 'explicit_bounds'), `explicitBounds`, 'double');
+          const bounds = boundsText(field(p, 'explicitBounds', 'explicit_bounds'));
           // A point is identified by its series and time window; the (large) bucket arrays add
           // nothing to that identity, so they stay out of the hash.
           sink.histogramPoint({ ...base, record_key: keys.key(`${head}\u0000${count}\u0000${sum}\u0000${min}\u0000${max}`), count, sum, min, max, bucket_counts: buckets, explicit_bounds: bounds });
