@@ -68,12 +68,30 @@ FROM log_events l
 WHERE l.event_name LIKE 'codex.%';
 
 -- Every Codex span carries `target` = the Rust module path (codex_core::…, codex_app_server::…).
+-- Codex exports dozens of spans per turn and most name no conversation, so only the spans read
+-- below are kept: those naming a conversation, the thread-persistence flag, the handle_responses
+-- usage spans and the two spans above them (codex_usage_spans). The spans are narrowed first and
+-- the `target` of the few left is read after (MATERIALIZED keeps that order): JSON extraction
+-- over every span is the cost of this view.
 CREATE OR REPLACE VIEW codex_span AS
-SELECT
-  s.*,
-  coalesce(s.attributes ->> '$."conversation.id"', s.attributes ->> '$.thread_id') AS conversation_id
-FROM span_facts s
-WHERE (s.attributes ->> '$.target') LIKE 'codex%';
+WITH usage_parents AS (
+  SELECT DISTINCT trace_id, parent_span_id AS span_id
+  FROM spans
+  WHERE name = 'handle_responses' AND (attributes ->> '$."gen_ai.usage.input_tokens"') IS NOT NULL
+),
+named AS MATERIALIZED (
+  SELECT s.*
+  FROM (
+    SELECT * EXCLUDE (ids), coalesce(ids[1], ids[2]) AS conversation_id
+    FROM (SELECT *, json_extract_string(attributes, ['$."conversation.id"', '$.thread_id']) AS ids FROM span_facts)
+  ) s
+  LEFT JOIN usage_parents up USING (trace_id, span_id)
+  WHERE s.conversation_id IS NOT NULL
+    OR s.name IN ('session_init.thread_persistence', 'try_run_sampling_request')
+    OR (s.name = 'handle_responses' AND (s.attributes ->> '$."gen_ai.usage.input_tokens"') IS NOT NULL)
+    OR up.span_id IS NOT NULL
+)
+SELECT * FROM named WHERE (attributes ->> '$.target') LIKE 'codex%';
 
 -- Span events mirror most log events ("trace_safe" copies: same attributes, minus prompt text and
 -- tool output). They are the fallback when the logs were not exported.
@@ -95,6 +113,7 @@ FROM span_events e
 JOIN span_facts s ON s.record_key = e.span_key
 WHERE (e.attributes ->> '$."event.name"') LIKE 'codex.%';
 
+-- Metric points of the four metrics the facts read (Codex exports a hundred others).
 CREATE OR REPLACE VIEW codex_metric AS
 SELECT
   m.*,
@@ -102,7 +121,18 @@ SELECT
   (m.attributes ->> '$.model') AS model,
   (m.attributes ->> '$.session_source') AS session_source
 FROM metric_points m
-WHERE m.metric_name LIKE 'codex.%';
+WHERE m.metric_name IN ('codex.turn.token_usage', 'codex.turn.e2e_duration_ms', 'codex.api_request', 'codex.turn.cost_microusd');
+
+-- The export windows of every Codex metric point with its originator and session_source (the
+-- only signal that names the session source; see codex_conv_map).
+CREATE OR REPLACE VIEW codex_metric_sources AS
+SELECT DISTINCT originator, session_source, start_ts, ts
+FROM (
+  SELECT (attributes ->> '$.originator') AS originator, (attributes ->> '$.session_source') AS session_source, start_ts, ts
+  FROM metric_points
+  WHERE metric_name LIKE 'codex.%'
+)
+WHERE session_source IS NOT NULL AND originator IS NOT NULL;
 
 -- ── Traces → conversation, originator, model ───────────────────────────────────────────────────
 -- One trace per turn (root `turn/start`) or per thread start. Records of a trace that carry
@@ -237,9 +267,7 @@ base AS MATERIALIZED (
   WHERE NOT is_side AND has_activity
 ),
 w AS (
-  SELECT DISTINCT originator_attr AS originator, session_source, start_ts, ts
-  FROM codex_metric
-  WHERE session_source IS NOT NULL AND originator_attr IS NOT NULL
+  SELECT * FROM codex_metric_sources
 ),
 sm AS (
   SELECT b.session_id,

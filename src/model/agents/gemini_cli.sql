@@ -50,16 +50,31 @@ SELECT
 FROM resources r
 WHERE r.service_name = 'gemini-cli';
 
+-- Log records of Gemini's resources, read from the logs table (log_events would read the event
+-- name of every record first). The request and response texts (the whole conversation, on every
+-- attempt) are content, never reported, and by far the largest values: they are dropped first,
+-- once, and everything else is read from what is left, so the pairing windows and joins below stay
+-- small (a 5 GB archive otherwise needs more than a 512 MB memory limit).
 CREATE OR REPLACE VIEW gemini_cli_logs AS
+WITH l AS MATERIALIZED (
+  SELECT
+    l.record_key,
+    l.ts_unix_nano,
+    l.event_name AS record_event_name,
+    l.body,
+    json_merge_patch(l.attributes, '{"request_text":null,"response_text":null,"prompt":null,"function_args":null,"gen_ai.system_instructions":null,"gen_ai.input.messages":null,"gen_ai.output.messages":null}') AS attributes,
+    l.trace_id,
+    l.span_id,
+    l.resource_id
+  FROM logs l
+  SEMI JOIN gemini_cli_resources r USING (resource_id)
+)
 SELECT
   l.record_key,
-  l.ts,
+  make_timestamp(l.ts_unix_nano // 1000) AS ts,
   l.ts_unix_nano,
-  l.event_name,
-  -- The request and response texts (the whole conversation, on every attempt) are content, never
-  -- reported, and by far the largest values: drop them here so the pairing windows and joins
-  -- below stay small (a 5 GB archive otherwise needs more than a 512 MB memory limit).
-  json_merge_patch(l.attributes, '{"request_text":null,"response_text":null,"prompt":null,"function_args":null,"gen_ai.system_instructions":null,"gen_ai.input.messages":null,"gen_ai.output.messages":null}') AS attributes,
+  log_event_name(l.attributes, l.record_event_name, l.body) AS event_name,
+  l.attributes,
   l.trace_id,
   l.span_id,
   r.resource_id,
@@ -70,10 +85,19 @@ SELECT
   coalesce(l.attributes ->> '$."session.id"', r.resource_session_id) AS session_id,
   coalesce(l.attributes ->> 'prompt_id', '') AS prompt_key,
   l.attributes ->> 'interactive' AS interactive
-FROM log_events l
+FROM l
 JOIN gemini_cli_resources r USING (resource_id);
 
+-- Spans of Gemini's resources. The llm_call spans carry the whole conversation too
+-- (gen_ai.input.messages, …, ~40 kB each): dropped first, once, like the log texts.
 CREATE OR REPLACE VIEW gemini_cli_spans AS
+WITH s AS MATERIALIZED (
+  SELECT
+    s.* EXCLUDE (attributes),
+    json_merge_patch(s.attributes, '{"gen_ai.system_instructions":null,"gen_ai.tool.definitions":null,"gen_ai.input.messages":null,"gen_ai.output.messages":null,"gen_ai.agent.description":null}') AS attributes
+  FROM span_facts s
+  WHERE s.service_name = 'gemini-cli'
+)
 SELECT
   s.record_key,
   s.trace_id,
@@ -96,7 +120,7 @@ SELECT
   coalesce(r.resource_session_id, s.attributes ->> '$."gen_ai.conversation.id"') AS session_id,
   -- gen_ai.conversation.id is the prompt_id (README §3.3); without it each trace stands alone.
   coalesce(s.attributes ->> '$."gen_ai.conversation.id"', 'trace:' || s.trace_id) AS prompt_key
-FROM span_facts s
+FROM s
 JOIN gemini_cli_resources r USING (resource_id);
 
 CREATE OR REPLACE VIEW gemini_cli_points AS
@@ -524,7 +548,8 @@ from_spans AS (
     NULL AS agent_error_type,
     NULL AS raw_status,
     'spans: llm_call' AS source,
-    json_merge_patch(s.attributes, '{"gen_ai.system_instructions":null,"gen_ai.tool.definitions":null,"gen_ai.input.messages":null,"gen_ai.output.messages":null,"gen_ai.agent.description":null}') AS attributes
+    -- the conversation keys are dropped in gemini_cli_spans
+    s.attributes
   FROM gemini_cli_spans s
   LEFT JOIN logged l ON l.session_id IS NOT DISTINCT FROM s.session_id AND l.process_key = s.process_key
   WHERE s.name = 'llm_call' AND l.process_key IS NULL
