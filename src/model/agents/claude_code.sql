@@ -18,31 +18,13 @@ CREATE OR REPLACE MACRO claude_code_strip(j) AS json_merge_patch(j,
 -- ── Raw records of Claude Code, with the session id ─────────────────────────────────────────────
 -- A resource is Claude Code's when service.name says so; the scope/metric prefix catches a
 -- renamed service (OTEL_SERVICE_NAME). Every record carries `session.id`; spans also carry
--- `gen_ai.conversation.id` (= session id).
-CREATE OR REPLACE VIEW claude_code_logs_raw AS
-SELECT
-  l.*,
-  (l.attributes ->> '$."session.id"') AS raw_session_id,
-  nullif(l.trace_id, '') AS trace_key,
-  coalesce(l.resource_attributes ->> '$."deployment.environment.name"', l.resource_attributes ->> '$."deployment.environment"') AS environment
-FROM log_events l
-WHERE l.service_name = 'claude-code' OR l.scope_name LIKE 'com.anthropic.claude_code%';
+-- `gen_ai.conversation.id` (= session id). These are filters on the base views' columns, so they
+-- narrow the records before any attribute is read.
+CREATE OR REPLACE MACRO claude_code_record(service_name, scope_name) AS
+  service_name = 'claude-code' OR scope_name LIKE 'com.anthropic.claude_code%';
 
-CREATE OR REPLACE VIEW claude_code_spans_raw AS
-SELECT
-  s.*,
-  coalesce(s.attributes ->> '$."session.id"', s.attributes ->> '$."gen_ai.conversation.id"') AS raw_session_id,
-  coalesce(s.resource_attributes ->> '$."deployment.environment.name"', s.resource_attributes ->> '$."deployment.environment"') AS environment
-FROM span_facts s
-WHERE s.service_name = 'claude-code' OR s.scope_name LIKE 'com.anthropic.claude_code%';
-
-CREATE OR REPLACE VIEW claude_code_metrics_raw AS
-SELECT
-  m.*,
-  (m.attributes ->> '$."session.id"') AS raw_session_id,
-  coalesce(m.resource_attributes ->> '$."deployment.environment.name"', m.resource_attributes ->> '$."deployment.environment"') AS environment
-FROM metric_points m
-WHERE m.service_name = 'claude-code' OR m.metric_name LIKE 'claude_code.%';
+CREATE OR REPLACE MACRO claude_code_env(resource_attributes) AS
+  coalesce(resource_attributes ->> '$."deployment.environment.name"', resource_attributes ->> '$."deployment.environment"');
 
 -- Provisional session ids. `claude -p --continue` starts under a fresh random session.id, emits its
 -- startup records with it (managed_settings_resolved, plugin_loaded, and the
@@ -53,7 +35,7 @@ WHERE m.service_name = 'claude-code' OR m.metric_name LIKE 'claude_code.%';
 -- which simply continues across the switch: the first record after the provisional id's last one,
 -- from the same resource and user, whose event.sequence is the next number. When no such record
 -- exists (logs lost), the id stays a session of its own, without prompts or requests.
--- Only logs are read here (one scan): the alias is joined into every Claude view below.
+-- Only logs are read here (one narrow scan): the alias is joined into every Claude view below.
 CREATE OR REPLACE VIEW claude_code_session_alias AS
 WITH seq AS (
   SELECT
@@ -61,7 +43,11 @@ WITH seq AS (
     (attributes ->> '$."user.id"') AS user_id,
     TRY_CAST(attributes ->> '$."event.sequence"' AS BIGINT) AS event_seq,
     event_name IN ('user_prompt', 'api_request', 'api_error', 'assistant_response', 'tool_decision', 'tool_result') AS is_activity
-  FROM claude_code_logs_raw
+  FROM (
+    SELECT l.*, (l.attributes ->> '$."session.id"') AS raw_session_id
+    FROM log_events l
+    WHERE claude_code_record(l.service_name, l.scope_name)
+  )
   WHERE raw_session_id IS NOT NULL
 ),
 ids AS (
@@ -82,16 +68,41 @@ WHERE NOT p.active
 GROUP BY p.raw_session_id;
 
 CREATE OR REPLACE VIEW claude_code_logs AS
+WITH r AS (
+  SELECT
+    l.*,
+    (l.attributes ->> '$."session.id"') AS raw_session_id,
+    nullif(l.trace_id, '') AS trace_key,
+    claude_code_env(l.resource_attributes) AS environment
+  FROM log_events l
+  WHERE claude_code_record(l.service_name, l.scope_name)
+)
 SELECT r.*, coalesce(a.session_id, r.raw_session_id) AS session_id
-FROM claude_code_logs_raw r LEFT JOIN claude_code_session_alias a ON a.alias_id = r.raw_session_id;
+FROM r LEFT JOIN claude_code_session_alias a ON a.alias_id = r.raw_session_id;
 
 CREATE OR REPLACE VIEW claude_code_spans AS
+WITH r AS (
+  SELECT
+    s.*,
+    coalesce(s.attributes ->> '$."session.id"', s.attributes ->> '$."gen_ai.conversation.id"') AS raw_session_id,
+    claude_code_env(s.resource_attributes) AS environment
+  FROM span_facts s
+  WHERE claude_code_record(s.service_name, s.scope_name)
+)
 SELECT r.*, coalesce(a.session_id, r.raw_session_id) AS session_id
-FROM claude_code_spans_raw r LEFT JOIN claude_code_session_alias a ON a.alias_id = r.raw_session_id;
+FROM r LEFT JOIN claude_code_session_alias a ON a.alias_id = r.raw_session_id;
 
 CREATE OR REPLACE VIEW claude_code_metrics AS
+WITH r AS (
+  SELECT
+    m.*,
+    (m.attributes ->> '$."session.id"') AS raw_session_id,
+    claude_code_env(m.resource_attributes) AS environment
+  FROM metric_points m
+  WHERE m.service_name = 'claude-code' OR m.metric_name LIKE 'claude_code.%'
+)
 SELECT r.*, coalesce(a.session_id, r.raw_session_id) AS session_id
-FROM claude_code_metrics_raw r LEFT JOIN claude_code_session_alias a ON a.alias_id = r.raw_session_id;
+FROM r LEFT JOIN claude_code_session_alias a ON a.alias_id = r.raw_session_id;
 
 -- ── Model requests (successful and failed), from logs and spans ─────────────────────────────────
 -- match_key pairs the log and the span of one request: the API request id when present; else the
@@ -535,11 +546,11 @@ LEFT JOIN claude_code_session_source ss ON ss.session_id = j.session_id;
 -- One session per session.id: `claude -p --continue` keeps the id (session.count start_type =
 -- continue), so a resumed session is one row with processes = 2.
 CREATE OR REPLACE VIEW claude_code_session_records AS
-SELECT session_id, ts, ts AS ts_end, 'logs' AS signal, resource_attributes, environment, service_name FROM claude_code_logs
+SELECT session_id, ts, ts AS ts_end, 'logs' AS signal, resource_id, environment, service_name FROM claude_code_logs
 UNION ALL
-SELECT session_id, start_ts, end_ts, 'spans', resource_attributes, environment, service_name FROM claude_code_spans
+SELECT session_id, start_ts, end_ts, 'spans', resource_id, environment, service_name FROM claude_code_spans
 UNION ALL
-SELECT session_id, coalesce(start_ts, ts), ts, 'metrics', resource_attributes, environment, service_name FROM claude_code_metrics;
+SELECT session_id, coalesce(start_ts, ts), ts, 'metrics', resource_id, environment, service_name FROM claude_code_metrics;
 
 -- Processes: each process start is counted by three signals; the largest count wins (a signal may
 -- be missing): `claude_code.session.count` points, root interactions with interaction.sequence = 1
@@ -591,7 +602,7 @@ WITH rec AS (
     bool_or(signal = 'logs') AS has_logs,
     bool_or(signal = 'spans') AS has_spans,
     bool_or(signal = 'metrics') AS has_metrics,
-    arg_min(resource_attributes, ts) AS resource_attributes,
+    arg_min(resource_id, ts) AS resource_id,
     arg_min(environment, ts) AS environment,
     arg_min(service_name, ts) AS service_name
   FROM claude_code_session_records
@@ -635,8 +646,9 @@ SELECT
   r.has_logs,
   r.has_spans,
   r.has_metrics,
-  r.resource_attributes
+  res.attributes AS resource_attributes
 FROM rec r
+LEFT JOIN resources res USING (resource_id)
 LEFT JOIN inter i USING (session_id)
 LEFT JOIN models m USING (session_id)
 LEFT JOIN turns t USING (session_id)

@@ -55,17 +55,22 @@ CREATE OR REPLACE VIEW codex_log AS
 SELECT
   l.record_key,
   l.ts,
-  l.event_name,
+  log_event_name(l.attributes, l.record_event_name, l.body) AS event_name,
   l.attributes,
   l.trace_id,
   l.span_id,
   l.service_name,
-  l.resource_attributes,
+  l.resource_id,
   (l.attributes ->> '$."conversation.id"') AS conversation_id,
   (l.attributes ->> '$.originator') AS originator_attr,
   (l.attributes ->> '$.model') AS model
-FROM log_events l
-WHERE l.event_name LIKE 'codex.%';
+FROM log_records l
+-- A Codex name is in the record's text (JSON text as the loader writes it: JSON.stringify, which
+-- never escapes a letter), so records without "codex." anywhere are passed over before their
+-- attributes are parsed: the other agents' records, Gemini's 25 kB inference details above all,
+-- are most of the log volume.
+WHERE (contains(l.attributes, 'codex.') OR contains(l.record_event_name, 'codex.') OR contains(l.body, 'codex.'))
+  AND log_event_name(l.attributes, l.record_event_name, l.body) LIKE 'codex.%';
 
 -- Every Codex span carries `target` = the Rust module path (codex_core::…, codex_app_server::…).
 -- Codex exports dozens of spans per turn and most name no conversation, so only the spans read
@@ -91,7 +96,7 @@ named AS MATERIALIZED (
     OR (s.name = 'handle_responses' AND (s.attributes ->> '$."gen_ai.usage.input_tokens"') IS NOT NULL)
     OR up.span_id IS NOT NULL
 )
-SELECT * FROM named WHERE (attributes ->> '$.target') LIKE 'codex%';
+SELECT * EXCLUDE (resource_attributes) FROM named WHERE (attributes ->> '$.target') LIKE 'codex%';
 
 -- Span events mirror most log events ("trace_safe" copies: same attributes, minus prompt text and
 -- tool output). They are the fallback when the logs were not exported.
@@ -105,7 +110,7 @@ SELECT
   (e.attributes ->> '$."event.name"') AS event_name,
   e.attributes,
   s.service_name,
-  s.resource_attributes,
+  s.resource_id,
   (e.attributes ->> '$."conversation.id"') AS conversation_id,
   (e.attributes ->> '$.originator') AS originator_attr,
   (e.attributes ->> '$.model') AS model
@@ -116,7 +121,7 @@ WHERE (e.attributes ->> '$."event.name"') LIKE 'codex.%';
 -- Metric points of the four metrics the facts read (Codex exports a hundred others).
 CREATE OR REPLACE VIEW codex_metric AS
 SELECT
-  m.*,
+  m.* EXCLUDE (resource_attributes),
   (m.attributes ->> '$.originator') AS originator_attr,
   (m.attributes ->> '$.model') AS model,
   (m.attributes ->> '$.session_source') AS session_source
@@ -159,15 +164,15 @@ GROUP BY trace_id;
 -- emits it ~150 s after the turn, when its cost worker polls (README §3.1), not as session activity.
 CREATE OR REPLACE VIEW codex_conv_activity AS
 SELECT conversation_id, 'logs' AS signal, event_name AS kind, ts AS start_ts, ts AS end_ts, trace_id,
-  originator_attr AS originator, service_name, resource_attributes, model, 0 AS signal_rank
+  originator_attr AS originator, service_name, resource_id, model, 0 AS signal_rank
 FROM codex_log
 WHERE conversation_id IS NOT NULL AND event_name <> 'codex.turn_cost'
 UNION ALL
-SELECT conversation_id, 'spans', event_name, ts, ts, trace_id, originator_attr, service_name, resource_attributes, model, 1
+SELECT conversation_id, 'spans', event_name, ts, ts, trace_id, originator_attr, service_name, resource_id, model, 1
 FROM codex_span_event
 WHERE conversation_id IS NOT NULL
 UNION ALL
-SELECT conversation_id, 'spans', name, start_ts, end_ts, trace_id, NULL, service_name, resource_attributes,
+SELECT conversation_id, 'spans', name, start_ts, end_ts, trace_id, NULL, service_name, resource_id,
   (attributes ->> '$.model'), 1
 FROM codex_span
 WHERE conversation_id IS NOT NULL;
@@ -194,7 +199,7 @@ WITH a AS (
     coalesce(arg_min(originator, start_ts) FILTER (WHERE originator IS NOT NULL), arg_min(service_name, start_ts)) AS originator,
     arg_min(service_name, start_ts) AS service_name,
     -- log resources carry host.name; prefer them, earliest record first (deterministic)
-    arg_min(resource_attributes, (signal_rank, start_ts)) AS resource_attributes,
+    arg_min(resource_id, (signal_rank, start_ts)) AS resource_id,
     bool_or(signal = 'logs') AS has_logs,
     bool_or(signal = 'spans') AS has_spans,
     -- a user prompt is mirrored in logs and span events, each with its own event.timestamp:
@@ -216,8 +221,9 @@ WITH a AS (
   FROM codex_conv_activity
   GROUP BY conversation_id
 )
-SELECT a.*, (e.conversation_id IS NOT NULL) AS is_ephemeral
+SELECT a.* EXCLUDE (resource_id), r.attributes AS resource_attributes, (e.conversation_id IS NOT NULL) AS is_ephemeral
 FROM a
+LEFT JOIN resources r USING (resource_id)
 LEFT JOIN codex_ephemeral_conversations e USING (conversation_id);
 
 -- Conversation → session, with the session's facts on every row (one view, evaluated once per
@@ -303,7 +309,7 @@ SELECT
   l.model,
   coalesce(l.originator_attr, l.service_name) AS originator,
   l.service_name,
-  l.resource_attributes,
+  l.resource_id,
   TRY_CAST(l.attributes ->> '$.input_token_count' AS BIGINT) AS input,
   coalesce(TRY_CAST(l.attributes ->> '$.cached_token_count' AS BIGINT), 0) AS cache_read,
   coalesce(TRY_CAST(l.attributes ->> '$.cache_write_token_count' AS BIGINT), 0) AS cache_write,
@@ -327,7 +333,7 @@ SELECT
   coalesce(gp.attributes ->> '$.model', tc.model) AS model,
   coalesce(tc.originator, h.service_name) AS originator,
   h.service_name,
-  h.resource_attributes,
+  h.resource_id,
   TRY_CAST(h.attributes ->> '$."gen_ai.usage.input_tokens"' AS BIGINT) AS input,
   coalesce(TRY_CAST(h.attributes ->> '$."gen_ai.usage.cache_read.input_tokens"' AS BIGINT), 0) AS cache_read,
   coalesce(TRY_CAST(h.attributes ->> '$."gen_ai.usage.cache_write.input_tokens"' AS BIGINT), 0) AS cache_write,
@@ -389,7 +395,7 @@ WITH tu AS (
     start_time_unix_nano, time_unix_nano,
     min(start_ts) AS start_ts,
     min(ts) AS ts,
-    arg_min(resource_attributes, record_key) AS resource_attributes,
+    arg_min(resource_id, record_key) AS resource_id,
     max(count) AS turns,
     sum(value) FILTER (WHERE (attributes ->> '$.token_type') = 'input') AS input,
     sum(value) FILTER (WHERE (attributes ->> '$.token_type') = 'cached_input') AS cache_read,
@@ -466,7 +472,7 @@ SELECT
   CAST(u.record_key AS VARCHAR) AS call_id,
   u.model,
   u.ts,
-  codex_env(u.resource_attributes) AS environment,
+  codex_env(res.attributes) AS environment,
   u.originator,
   map.session_source,
   u.input,
@@ -479,10 +485,11 @@ SELECT
   -- Codex's own cost is per turn (codex.turn_cost), never per response: see codex_agent_costs
   CAST(NULL AS DECIMAL(18,9)) AS agent_cost_usd,
   u.source,
-  u.resource_attributes,
+  res.attributes AS resource_attributes,
   u.attributes
 FROM u
 LEFT JOIN map ON map.conversation_id = u.conversation_id
+LEFT JOIN resources res ON res.resource_id = u.resource_id
 UNION ALL
 SELECT
   'codex',
@@ -490,7 +497,7 @@ SELECT
   'metrics:' || m.originator || ':' || m.model || ':' || CAST(m.time_unix_nano AS VARCHAR),
   m.model,
   m.ts,
-  codex_env(m.resource_attributes),
+  codex_env(res.attributes),
   m.originator,
   m.session_source,
   CAST(m.input AS BIGINT),
@@ -502,11 +509,12 @@ SELECT
   CAST(coalesce(m.reasoning, 0) AS BIGINT),
   NULL,
   'metrics: codex.turn.token_usage',
-  m.resource_attributes,
+  res.attributes,
   json_object('originator', m.originator, 'model', m.model, 'session_source', m.session_source,
     'codex.turns', m.turns, 'window_start', CAST(m.window_start AS VARCHAR), 'window_end', CAST(m.ts AS VARCHAR))
 FROM m
-LEFT JOIN m_sess ms USING (service_name, originator, model, session_source, start_time_unix_nano, time_unix_nano);
+LEFT JOIN m_sess ms USING (service_name, originator, model, session_source, start_time_unix_nano, time_unix_nano)
+LEFT JOIN resources res ON res.resource_id = m.resource_id;
 
 -- ── API attempts ────────────────────────────────────────────────────────────────────────────────
 -- `codex.api_request`: one record per HTTP attempt (README §3.1 "Retry semantics"). The endpoint
@@ -518,7 +526,7 @@ SELECT
   'l:' || CAST(l.record_key AS VARCHAR) AS rec_id,
   l.ts, l.conversation_id, l.trace_id, l.model,
   coalesce(l.originator_attr, l.service_name) AS originator,
-  l.service_name, l.resource_attributes,
+  l.service_name, l.resource_id,
   TRY_CAST(l.attributes ->> '$."http.response.status_code"' AS INTEGER) AS status_code,
   TRY_CAST(l.attributes ->> '$.attempt' AS INTEGER) AS codex_attempt,
   TRY_CAST(l.attributes ->> '$.duration_ms' AS DOUBLE) AS duration_ms,
@@ -533,7 +541,7 @@ SELECT
   's:' || CAST(e.span_key AS VARCHAR) || ':' || CAST(e.seq AS VARCHAR),
   e.ts, e.conversation_id, e.trace_id, e.model,
   coalesce(e.originator_attr, e.service_name),
-  e.service_name, e.resource_attributes,
+  e.service_name, e.resource_id,
   TRY_CAST(e.attributes ->> '$."http.response.status_code"' AS INTEGER),
   TRY_CAST(e.attributes ->> '$.attempt' AS INTEGER),
   TRY_CAST(e.attributes ->> '$.duration_ms' AS DOUBLE),
@@ -624,7 +632,7 @@ sess AS (
   SELECT session_id, originator, service_name, first_ts, last_ts FROM map WHERE is_session AND conversation_id = session_id
 ),
 p AS MATERIALIZED (
-  SELECT record_key, service_name, resource_attributes, originator_attr AS originator, model, session_source,
+  SELECT record_key, service_name, resource_id, originator_attr AS originator, model, session_source,
     start_ts - INTERVAL 1 SECOND AS window_start, ts + INTERVAL 1 SECOND AS window_end, ts,
     TRY_CAST(attributes ->> '$.status' AS INTEGER) AS status_code,
     (attributes ->> '$.success') AS success,
@@ -658,7 +666,7 @@ SELECT
   coalesce(map.session_id, a.conversation_id) AS session_id,
   a.model,
   a.ts,
-  codex_env(a.resource_attributes) AS environment,
+  codex_env(res.attributes) AS environment,
   a.originator,
   map.session_source,
   -- Codex names no logical request: the grouping behind `attempt` is derived (codex_api_exact)
@@ -673,17 +681,18 @@ SELECT
   CASE WHEN a.status_code >= 400 THEN coalesce(a.error_message, 'http ' || CAST(a.status_code AS VARCHAR))
        WHEN a.stream_failed THEN 'stream failed after http ' || CAST(a.status_code AS VARCHAR) || ' (response.failed)' END AS error_message,
   a.source,
-  a.resource_attributes,
+  res.attributes AS resource_attributes,
   a.attributes
 FROM a
 LEFT JOIN map ON map.conversation_id = a.conversation_id
+LEFT JOIN resources res ON res.resource_id = a.resource_id
 UNION ALL
 SELECT
   'codex',
   m.session_id,
   m.model,
   m.ts,
-  codex_env(m.resource_attributes),
+  codex_env(res.attributes),
   m.originator,
   m.session_source,
   NULL,
@@ -696,9 +705,10 @@ SELECT
   CASE WHEN m.status_code >= 400 OR m.success = 'false' THEN 'http_error' END,
   CASE WHEN m.status_code >= 400 THEN 'http ' || CAST(m.status_code AS VARCHAR) END,
   'metrics: codex.api_request',
-  m.resource_attributes,
+  res.attributes,
   m.attributes
-FROM m;
+FROM m
+LEFT JOIN resources res ON res.resource_id = m.resource_id;
 
 -- ── Tool calls ──────────────────────────────────────────────────────────────────────────────────
 -- `codex.tool_result.success` is "true" even when the command exits non-zero (README §4): the
@@ -710,7 +720,7 @@ WITH l AS (
   SELECT
     conversation_id, (attributes ->> '$.call_id') AS call_id, ts,
     (attributes ->> '$.tool_name') AS tool_name, model,
-    coalesce(originator_attr, service_name) AS originator, service_name, resource_attributes,
+    coalesce(originator_attr, service_name) AS originator, service_name, resource_id,
     TRY_CAST(attributes ->> '$.duration_ms' AS DOUBLE) AS duration_ms,
     TRY_CAST(attributes ->> '$.success' AS BOOLEAN) AS agent_success,
     TRY_CAST(regexp_extract(split_part(attributes ->> '$.output', chr(10) || 'Output:', 1),
@@ -725,7 +735,7 @@ s AS (
   SELECT
     conversation_id, (attributes ->> '$.call_id') AS call_id, ts,
     (attributes ->> '$.tool_name') AS tool_name, model,
-    coalesce(originator_attr, service_name) AS originator, service_name, resource_attributes,
+    coalesce(originator_attr, service_name) AS originator, service_name, resource_id,
     TRY_CAST(attributes ->> '$.duration_ms' AS DOUBLE) AS duration_ms,
     TRY_CAST(attributes ->> '$.success' AS BOOLEAN) AS agent_success,
     CAST(NULL AS INTEGER) AS exit_code,
@@ -745,13 +755,13 @@ WHERE l.call_id IS NULL;
 CREATE OR REPLACE VIEW codex_tool_decisions AS
 WITH d AS (
   SELECT conversation_id, (attributes ->> '$.call_id') AS call_id, ts, (attributes ->> '$.tool_name') AS tool_name, model,
-    coalesce(originator_attr, service_name) AS originator, service_name, resource_attributes,
+    coalesce(originator_attr, service_name) AS originator, service_name, resource_id,
     (attributes ->> '$.decision') AS decision, (attributes ->> '$.source') AS decision_source,
     codex_strip(attributes) AS attributes, 0 AS signal_rank
   FROM codex_log WHERE event_name = 'codex.tool_decision'
   UNION ALL
   SELECT conversation_id, (attributes ->> '$.call_id'), ts, (attributes ->> '$.tool_name'), model,
-    coalesce(originator_attr, service_name), service_name, resource_attributes,
+    coalesce(originator_attr, service_name), service_name, resource_id,
     (attributes ->> '$.decision'), (attributes ->> '$.source'),
     codex_strip(attributes), 1
   FROM codex_span_event WHERE event_name = 'codex.tool_decision'
@@ -762,7 +772,7 @@ SELECT conversation_id, call_id,
   arg_min(model, (signal_rank, ts)) AS model,
   arg_min(originator, (signal_rank, ts)) AS originator,
   arg_min(service_name, (signal_rank, ts)) AS service_name,
-  arg_min(resource_attributes, (signal_rank, ts)) AS resource_attributes,
+  arg_min(resource_id, (signal_rank, ts)) AS resource_id,
   arg_min(decision, (signal_rank, ts)) AS decision,
   arg_min(decision_source, (signal_rank, ts)) AS decision_source,
   arg_min(attributes, (signal_rank, ts)) AS attributes
@@ -778,7 +788,7 @@ WITH j AS (
     coalesce(r.model, d.model) AS model,
     coalesce(r.ts, d.ts) AS ts,
     coalesce(r.originator, d.originator) AS originator,
-    coalesce(r.resource_attributes, d.resource_attributes) AS resource_attributes,
+    coalesce(r.resource_id, d.resource_id) AS resource_id,
     r.duration_ms,
     CASE WHEN d.decision LIKE 'approved%' THEN 'accepted'
          WHEN d.decision IN ('denied', 'abort', 'rejected', 'timed_out') THEN 'rejected' END AS decision,
@@ -810,7 +820,7 @@ SELECT
   o.tool_name,
   o.model,
   o.ts,
-  codex_env(o.resource_attributes) AS environment,
+  codex_env(res.attributes) AS environment,
   o.originator,
   map.session_source,
   o.duration_ms,
@@ -822,10 +832,11 @@ SELECT
   o.exit_code,
   CASE o.outcome WHEN 'failure' THEN CASE WHEN o.exit_code IS NOT NULL THEN 'non_zero_exit' ELSE 'agent_reported_failure' END
                  WHEN 'rejected' THEN 'rejected' END AS error_type,
-  o.resource_attributes,
+  res.attributes AS resource_attributes,
   o.attributes
 FROM o
-LEFT JOIN codex_conv_map map ON map.conversation_id = o.conversation_id;
+LEFT JOIN codex_conv_map map ON map.conversation_id = o.conversation_id
+LEFT JOIN resources res ON res.resource_id = o.resource_id;
 
 -- ── Sessions ────────────────────────────────────────────────────────────────────────────────────
 CREATE OR REPLACE VIEW codex_sessions AS

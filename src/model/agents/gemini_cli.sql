@@ -50,28 +50,22 @@ SELECT
 FROM resources r
 WHERE r.service_name = 'gemini-cli';
 
--- Log records of Gemini's resources, read from the logs table (log_events would read the event
--- name of every record first). The request and response texts (the whole conversation, on every
--- attempt) are content, never reported, and by far the largest values: they are dropped first,
--- once, and everything else is read from what is left, so the pairing windows and joins below stay
--- small (a 5 GB archive otherwise needs more than a 512 MB memory limit).
+-- Log records of Gemini's resources. The request and response texts (the whole conversation, on
+-- every attempt) are content, never reported, and by far the largest values: they are dropped
+-- first, once, and everything else, the event name included, is read from what is left, so the
+-- pairing windows and joins below stay small (a 5 GB archive otherwise needs more than a 512 MB
+-- memory limit). service_name as a filter narrows the records before any attribute is read.
 CREATE OR REPLACE VIEW gemini_cli_logs AS
 WITH l AS MATERIALIZED (
   SELECT
-    l.record_key,
-    l.ts_unix_nano,
-    l.event_name AS record_event_name,
-    l.body,
-    json_merge_patch(l.attributes, '{"request_text":null,"response_text":null,"prompt":null,"function_args":null,"gen_ai.system_instructions":null,"gen_ai.input.messages":null,"gen_ai.output.messages":null}') AS attributes,
-    l.trace_id,
-    l.span_id,
-    l.resource_id
-  FROM logs l
-  SEMI JOIN gemini_cli_resources r USING (resource_id)
+    l.* EXCLUDE (attributes),
+    json_merge_patch(l.attributes, '{"request_text":null,"response_text":null,"prompt":null,"function_args":null,"gen_ai.system_instructions":null,"gen_ai.input.messages":null,"gen_ai.output.messages":null}') AS attributes
+  FROM log_records l
+  WHERE l.service_name = 'gemini-cli'
 )
 SELECT
   l.record_key,
-  make_timestamp(l.ts_unix_nano // 1000) AS ts,
+  l.ts,
   l.ts_unix_nano,
   log_event_name(l.attributes, l.record_event_name, l.body) AS event_name,
   l.attributes,
@@ -79,7 +73,6 @@ SELECT
   l.span_id,
   r.resource_id,
   r.service_name,
-  r.resource_attributes,
   r.process_key,
   r.environment,
   coalesce(l.attributes ->> '$."session.id"', r.resource_session_id) AS session_id,
@@ -114,7 +107,6 @@ SELECT
   s.attributes,
   r.resource_id,
   r.service_name,
-  r.resource_attributes,
   r.process_key,
   r.environment,
   coalesce(r.resource_session_id, s.attributes ->> '$."gen_ai.conversation.id"') AS session_id,
@@ -136,7 +128,6 @@ SELECT
   p.attributes,
   r.resource_id,
   r.service_name,
-  r.resource_attributes,
   r.process_key,
   r.environment,
   coalesce(p.attributes ->> '$."session.id"', r.resource_session_id) AS session_id,
@@ -277,7 +268,7 @@ from_logs AS (
       'gemini_cli:' || coalesce(r.session_id, '') || ':' || CAST(r.ts_unix_nano AS VARCHAR) || ':' || r.model) AS call_id,
     r.model,
     r.ts,
-    r.resource_attributes,
+    gr.resource_attributes,
     r.environment,
     r.service_name,
     -- toolUsePromptTokenCount is prompt input the API adds for tool use and is NOT part of
@@ -296,6 +287,7 @@ from_logs AS (
    AND d.model = r.model
    AND d.input_tokens = r.input_tokens
    AND d.ts_unix_nano >= r.ts_unix_nano
+  JOIN gemini_cli_resources gr ON gr.resource_id = r.resource_id
 ),
 -- Fallback: gemini_cli.token.usage (type input / output / cache / thought / tool, model). Gemini
 -- records it right after each api_response log (same values), so per (session, process, model)
