@@ -81,13 +81,16 @@ SELECT
 FROM l
 JOIN gemini_cli_resources r USING (resource_id);
 
--- Spans of Gemini's resources. The llm_call spans carry the whole conversation too
--- (gen_ai.input.messages, …, ~40 kB each): dropped first, once, like the log texts.
+-- Spans of Gemini's resources, with the attributes read below: the llm_call spans carry the
+-- whole conversation (gen_ai.input.messages, …, ~40 kB each), so the attributes themselves are
+-- not kept (gemini_cli_api_attempts reads them back for the few spans it reports), and the keys
+-- are read in one pass. (Stripping them here with json_merge_patch needs several times their size
+-- in memory per batch of spans: more than a 512 MB limit at 5 GB.)
 CREATE OR REPLACE VIEW gemini_cli_spans AS
 WITH s AS MATERIALIZED (
   SELECT
     s.* EXCLUDE (attributes),
-    json_merge_patch(s.attributes, '{"gen_ai.system_instructions":null,"gen_ai.tool.definitions":null,"gen_ai.input.messages":null,"gen_ai.output.messages":null,"gen_ai.agent.description":null}') AS attributes
+    json_extract_string(s.attributes, ['$."gen_ai.conversation.id"', '$."gen_ai.request.model"', '$."gen_ai.tool.name"', '$."gen_ai.tool.call_id"']) AS a
   FROM span_facts s
   WHERE s.service_name = 'gemini-cli'
 )
@@ -104,14 +107,16 @@ SELECT
   s.duration_ms,
   s.status_code,
   s.status_message,
-  s.attributes,
+  s.a[2] AS request_model,
+  s.a[3] AS tool_name,
+  s.a[4] AS tool_call_id,
   r.resource_id,
   r.service_name,
   r.process_key,
   r.environment,
-  coalesce(r.resource_session_id, s.attributes ->> '$."gen_ai.conversation.id"') AS session_id,
+  coalesce(r.resource_session_id, s.a[1]) AS session_id,
   -- gen_ai.conversation.id is the prompt_id (README §3.3); without it each trace stands alone.
-  coalesce(s.attributes ->> '$."gen_ai.conversation.id"', 'trace:' || s.trace_id) AS prompt_key
+  coalesce(s.a[1], 'trace:' || s.trace_id) AS prompt_key
 FROM s
 JOIN gemini_cli_resources r USING (resource_id);
 
@@ -527,10 +532,25 @@ logged AS (
 -- Fallback 1: llm_call spans (one root span per attempt) of processes without API log events.
 -- Status 2 = failed, with the API's error JSON as the status message ({"error":{"code":429,...}});
 -- status 1 = succeeded, but the span does not carry the HTTP status, so it is not reported.
+span_fallback AS (
+  SELECT s.*
+  FROM gemini_cli_spans s
+  LEFT JOIN logged l ON l.session_id IS NOT DISTINCT FROM s.session_id AND l.process_key = s.process_key
+  WHERE s.name = 'llm_call' AND l.process_key IS NULL
+),
+-- their attributes, read back for these spans only (gemini_cli_spans does not keep them) and
+-- stripped of the conversation before anything else holds them
+span_fallback_attributes AS (
+  SELECT
+    record_key,
+    json_merge_patch(attributes, '{"gen_ai.system_instructions":null,"gen_ai.tool.definitions":null,"gen_ai.input.messages":null,"gen_ai.output.messages":null,"gen_ai.agent.description":null}') AS attributes
+  FROM spans
+  WHERE record_key IN (SELECT record_key FROM span_fallback)
+),
 from_spans AS (
   SELECT
     s.session_id, s.process_key, s.prompt_key, '' AS role, s.resource_id,
-    s.attributes ->> '$."gen_ai.request.model"' AS model,
+    s.request_model AS model,
     s.start_ts AS ts,
     s.start_time_unix_nano AS ts_unix_nano,
     CASE WHEN s.status_code = 2 AND json_valid(s.status_message) THEN TRY_CAST(json_extract_string(s.status_message, '$.error.code') AS INTEGER) END AS status_code,
@@ -540,11 +560,9 @@ from_spans AS (
     NULL AS agent_error_type,
     NULL AS raw_status,
     'spans: llm_call' AS source,
-    -- the conversation keys are dropped in gemini_cli_spans
-    s.attributes
-  FROM gemini_cli_spans s
-  LEFT JOIN logged l ON l.session_id IS NOT DISTINCT FROM s.session_id AND l.process_key = s.process_key
-  WHERE s.name = 'llm_call' AND l.process_key IS NULL
+    a.attributes
+  FROM span_fallback s
+  JOIN span_fallback_attributes a USING (record_key)
 ),
 spanned AS (
   SELECT DISTINCT session_id, process_key FROM from_spans
@@ -683,9 +701,9 @@ WITH tl AS (
 tool_spans AS (
   SELECT
     trace_id, parent_span_id,
-    attributes ->> '$."gen_ai.tool.name"' AS tool_name,
-    attributes ->> '$."gen_ai.tool.call_id"' AS call_id,
-    row_number() OVER (PARTITION BY trace_id, parent_span_id, attributes ->> '$."gen_ai.tool.name"' ORDER BY end_time_unix_nano, span_id) AS n
+    tool_name,
+    tool_call_id AS call_id,
+    row_number() OVER (PARTITION BY trace_id, parent_span_id, tool_name ORDER BY end_time_unix_nano, span_id) AS n
   FROM gemini_cli_spans
   WHERE name = 'tool_call'
 ),
