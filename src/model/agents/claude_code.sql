@@ -107,27 +107,37 @@ FROM r LEFT JOIN claude_code_session_alias a ON a.alias_id = r.raw_session_id;
 -- ── Model requests (successful and failed), from logs and spans ─────────────────────────────────
 -- match_key pairs the log and the span of one request: the API request id when present; else the
 -- interaction trace + model + the usage (or the error status), which both signals carry.
+-- (The keys are read in one pass over each record's attributes: a[i] is the i-th path.)
 CREATE OR REPLACE VIEW claude_code_request_logs AS
+WITH l AS (
+  SELECT
+    l.*,
+    json_extract_string(l.attributes, ['$.model', '$.request_id', '$.query_source',
+      '$.input_tokens', '$.output_tokens', '$.cache_read_tokens', '$.cache_creation_tokens',
+      '$.cache_creation_5m_tokens', '$.cache_creation_1h_tokens', '$.cost_usd_micros', '$.cost_usd',
+      '$.status_code', '$.attempt', '$.duration_ms', '$.error']) AS a
+  FROM claude_code_logs l
+  WHERE l.event_name IN ('api_request', 'api_error')
+)
 SELECT
   l.session_id, l.ts, l.event_name, l.trace_key, l.record_key,
-  (l.attributes ->> '$.model') AS model,
-  (l.attributes ->> '$.request_id') AS request_id,
-  (l.attributes ->> '$.query_source') AS query_source,
-  TRY_CAST(l.attributes ->> '$.input_tokens' AS BIGINT) AS input_tokens,
-  TRY_CAST(l.attributes ->> '$.output_tokens' AS BIGINT) AS output_tokens,
-  TRY_CAST(l.attributes ->> '$.cache_read_tokens' AS BIGINT) AS cache_read_tokens,
-  TRY_CAST(l.attributes ->> '$.cache_creation_tokens' AS BIGINT) AS cache_creation_tokens,
-  TRY_CAST(l.attributes ->> '$.cache_creation_5m_tokens' AS BIGINT) AS cache_creation_5m_tokens,
-  TRY_CAST(l.attributes ->> '$.cache_creation_1h_tokens' AS BIGINT) AS cache_creation_1h_tokens,
-  TRY_CAST(l.attributes ->> '$.cost_usd_micros' AS BIGINT) AS cost_usd_micros,
-  TRY_CAST(l.attributes ->> '$.cost_usd' AS DOUBLE) AS cost_usd,
-  TRY_CAST(l.attributes ->> '$.status_code' AS INTEGER) AS status_code,
-  TRY_CAST(l.attributes ->> '$.attempt' AS INTEGER) AS attempt,
-  TRY_CAST(l.attributes ->> '$.duration_ms' AS DOUBLE) AS duration_ms,
-  left(l.attributes ->> '$.error', 200) AS error,
+  a[1] AS model,
+  a[2] AS request_id,
+  a[3] AS query_source,
+  TRY_CAST(a[4] AS BIGINT) AS input_tokens,
+  TRY_CAST(a[5] AS BIGINT) AS output_tokens,
+  TRY_CAST(a[6] AS BIGINT) AS cache_read_tokens,
+  TRY_CAST(a[7] AS BIGINT) AS cache_creation_tokens,
+  TRY_CAST(a[8] AS BIGINT) AS cache_creation_5m_tokens,
+  TRY_CAST(a[9] AS BIGINT) AS cache_creation_1h_tokens,
+  TRY_CAST(a[10] AS BIGINT) AS cost_usd_micros,
+  TRY_CAST(a[11] AS DOUBLE) AS cost_usd,
+  TRY_CAST(a[12] AS INTEGER) AS status_code,
+  TRY_CAST(a[13] AS INTEGER) AS attempt,
+  TRY_CAST(a[14] AS DOUBLE) AS duration_ms,
+  left(a[15], 200) AS error,
   l.environment, l.service_name, l.resource_attributes, l.attributes
-FROM claude_code_logs l
-WHERE l.event_name IN ('api_request', 'api_error');
+FROM l;
 
 CREATE OR REPLACE VIEW claude_code_request_log_keys AS
 SELECT
@@ -138,24 +148,32 @@ SELECT
 FROM claude_code_request_logs;
 
 CREATE OR REPLACE VIEW claude_code_request_spans AS
+WITH s AS (
+  SELECT
+    s.*,
+    json_extract_string(s.attributes, ['$.model', '$."gen_ai.request.model"', '$.request_id', '$."gen_ai.response.id"',
+      '$.query_source_safe', '$.success', '$.input_tokens', '$.output_tokens', '$.cache_read_tokens',
+      '$.cache_creation_tokens', '$.status_code', '$.attempt', '$.error_class', '$.error']) AS a
+  FROM claude_code_spans s
+  WHERE s.name = 'claude_code.llm_request'
+)
 SELECT
   s.session_id, s.record_key, s.trace_id, s.span_id, s.start_ts, s.end_ts, s.end_time_unix_nano, s.duration_ms, s.status_code AS span_status,
-  coalesce(s.attributes ->> '$.model', s.attributes ->> '$."gen_ai.request.model"') AS model,
-  coalesce(s.attributes ->> '$.request_id', s.attributes ->> '$."gen_ai.response.id"') AS request_id,
-  (s.attributes ->> '$.query_source_safe') AS query_source,
+  coalesce(a[1], a[2]) AS model,
+  coalesce(a[3], a[4]) AS request_id,
+  a[5] AS query_source,
   -- `success` (bool); without it, the span status (2 = ERROR)
-  coalesce(TRY_CAST(s.attributes ->> '$.success' AS BOOLEAN), s.status_code <> 2) AS success,
-  TRY_CAST(s.attributes ->> '$.input_tokens' AS BIGINT) AS input_tokens,
-  TRY_CAST(s.attributes ->> '$.output_tokens' AS BIGINT) AS output_tokens,
-  TRY_CAST(s.attributes ->> '$.cache_read_tokens' AS BIGINT) AS cache_read_tokens,
-  TRY_CAST(s.attributes ->> '$.cache_creation_tokens' AS BIGINT) AS cache_creation_tokens,
-  TRY_CAST(s.attributes ->> '$.status_code' AS INTEGER) AS status_code,
-  TRY_CAST(s.attributes ->> '$.attempt' AS INTEGER) AS attempt,
-  (s.attributes ->> '$.error_class') AS error_class,
-  left(s.attributes ->> '$.error', 200) AS error,
+  coalesce(TRY_CAST(a[6] AS BOOLEAN), s.status_code <> 2) AS success,
+  TRY_CAST(a[7] AS BIGINT) AS input_tokens,
+  TRY_CAST(a[8] AS BIGINT) AS output_tokens,
+  TRY_CAST(a[9] AS BIGINT) AS cache_read_tokens,
+  TRY_CAST(a[10] AS BIGINT) AS cache_creation_tokens,
+  TRY_CAST(a[11] AS INTEGER) AS status_code,
+  TRY_CAST(a[12] AS INTEGER) AS attempt,
+  a[13] AS error_class,
+  left(a[14], 200) AS error,
   s.environment, s.service_name, s.resource_attributes, s.attributes
-FROM claude_code_spans s
-WHERE s.name = 'claude_code.llm_request';
+FROM s;
 
 CREATE OR REPLACE VIEW claude_code_request_span_keys AS
 SELECT

@@ -52,25 +52,31 @@ CREATE OR REPLACE MACRO codex_strip(j) AS json_merge_patch(j,
 -- overridden, so the name prefix is the reliable marker. Log time: timeUnixNano is always 0, the
 -- base view falls back to the observed time.
 CREATE OR REPLACE VIEW codex_log AS
+WITH l AS MATERIALIZED (
+  SELECT
+    l.*,
+    json_extract_string(l.attributes, ['$."event.name"', '$."conversation.id"', '$.originator', '$.model']) AS a
+  FROM log_records l
+  -- A Codex name is in the record's text (JSON as the loader writes it, with JSON.stringify, which
+  -- never escapes a letter), so records without "codex." anywhere are passed over before their
+  -- attributes are parsed: the other agents' records, Gemini's 25 kB inference details above
+  -- all, are most of the log volume.
+  WHERE contains(l.attributes, 'codex.') OR contains(l.record_event_name, 'codex.') OR contains(l.body, 'codex.')
+)
 SELECT
   l.record_key,
   l.ts,
-  log_event_name(l.attributes, l.record_event_name, l.body) AS event_name,
+  log_event_name(l.a[1], l.record_event_name, l.body) AS event_name,
   l.attributes,
   l.trace_id,
   l.span_id,
   l.service_name,
   l.resource_id,
-  (l.attributes ->> '$."conversation.id"') AS conversation_id,
-  (l.attributes ->> '$.originator') AS originator_attr,
-  (l.attributes ->> '$.model') AS model
-FROM log_records l
--- A Codex name is in the record's text (JSON text as the loader writes it: JSON.stringify, which
--- never escapes a letter), so records without "codex." anywhere are passed over before their
--- attributes are parsed: the other agents' records, Gemini's 25 kB inference details above all,
--- are most of the log volume.
-WHERE (contains(l.attributes, 'codex.') OR contains(l.record_event_name, 'codex.') OR contains(l.body, 'codex.'))
-  AND log_event_name(l.attributes, l.record_event_name, l.body) LIKE 'codex.%';
+  l.a[2] AS conversation_id,
+  l.a[3] AS originator_attr,
+  l.a[4] AS model
+FROM l
+WHERE log_event_name(l.a[1], l.record_event_name, l.body) LIKE 'codex.%';
 
 -- Every Codex span carries `target` = the Rust module path (codex_core::…, codex_app_server::…).
 -- Codex exports dozens of spans per turn and most name no conversation, so only the spans read

@@ -67,7 +67,7 @@ SELECT
   l.record_key,
   l.ts,
   l.ts_unix_nano,
-  log_event_name(l.attributes, l.record_event_name, l.body) AS event_name,
+  log_event_name(l.attributes ->> '$."event.name"', l.record_event_name, l.body) AS event_name,
   l.attributes,
   l.trace_id,
   l.span_id,

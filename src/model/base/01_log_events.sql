@@ -1,7 +1,8 @@
 -- The semantic event name of a log record: the `event.name` attribute (Codex, Claude Code, Gemini
--- CLI), else the LogRecord event_name field, else a string body.
-CREATE OR REPLACE MACRO log_event_name(attributes, record_event_name, body) AS
-  coalesce(attributes ->> '$."event.name"', nullif(record_event_name, ''), CASE WHEN json_type(body) = 'VARCHAR' THEN body ->> '$' END);
+-- CLI; passed in as read, attributes ->> '$."event.name"'), else the LogRecord event_name field,
+-- else a string body.
+CREATE OR REPLACE MACRO log_event_name(event_name_attribute, record_event_name, body) AS
+  coalesce(event_name_attribute, nullif(record_event_name, ''), CASE WHEN json_type(body) = 'VARCHAR' THEN body ->> '$' END);
 
 -- Log records with their resource and scope, as stored (record_event_name: the LogRecord
 -- event_name field). ts is the record's effective time in UTC (see logs.ts_unix_nano).
@@ -34,7 +35,7 @@ SELECT
   record_key,
   ts,
   ts_unix_nano,
-  log_event_name(attributes, record_event_name, body) AS event_name,
+  log_event_name(attributes ->> '$."event.name"', record_event_name, body) AS event_name,
   severity_number,
   attributes,
   body,
