@@ -222,6 +222,8 @@ async function runMapping(db: Db, file: string, read: ReadonlySet<string>): Prom
       await runGenerated(db, `CREATE OR REPLACE TEMP TABLE ${quote(name)} AS SELECT * FROM ${quote(name)}`, `view ${name} of src/${file}`);
       live.push(name);
     }
+    // OTEL_AGENT_REPORT_TIMING=views: a phase per statement (for profiling a mapping)
+    if (process.env.OTEL_AGENT_REPORT_TIMING === 'views') lap(`  ${kind.toLowerCase()} ${name}${materialized.has(name) ? ' (TEMP table)' : ''}`);
     for (const t of live.filter((t) => !read.has(t) && !readAfter(i, t))) {
       await runGenerated(db, `DROP TABLE temp.${quote(t)}`, `view ${t} of src/${file}`);
       live.splice(live.indexOf(t), 1);

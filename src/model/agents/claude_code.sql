@@ -26,6 +26,16 @@ CREATE OR REPLACE MACRO claude_code_record(service_name, scope_name) AS
 CREATE OR REPLACE MACRO claude_code_env(resource_attributes) AS
   coalesce(resource_attributes ->> '$."deployment.environment.name"', resource_attributes ->> '$."deployment.environment"');
 
+-- Log records, with the session id as recorded (read twice below: one scan of the logs).
+CREATE OR REPLACE VIEW claude_code_logs_raw AS
+SELECT
+  l.*,
+  (l.attributes ->> '$."session.id"') AS raw_session_id,
+  nullif(l.trace_id, '') AS trace_key,
+  claude_code_env(l.resource_attributes) AS environment
+FROM log_events l
+WHERE claude_code_record(l.service_name, l.scope_name);
+
 -- Provisional session ids. `claude -p --continue` starts under a fresh random session.id, emits its
 -- startup records with it (managed_settings_resolved, plugin_loaded, and the
 -- `claude_code.session.count` point with start_type=continue), then switches to the resumed
@@ -35,7 +45,7 @@ CREATE OR REPLACE MACRO claude_code_env(resource_attributes) AS
 -- which simply continues across the switch: the first record after the provisional id's last one,
 -- from the same resource and user, whose event.sequence is the next number. When no such record
 -- exists (logs lost), the id stays a session of its own, without prompts or requests.
--- Only logs are read here (one narrow scan): the alias is joined into every Claude view below.
+-- Only logs are read here: the alias is joined into every Claude view below.
 CREATE OR REPLACE VIEW claude_code_session_alias AS
 WITH seq AS (
   SELECT
@@ -43,11 +53,7 @@ WITH seq AS (
     (attributes ->> '$."user.id"') AS user_id,
     TRY_CAST(attributes ->> '$."event.sequence"' AS BIGINT) AS event_seq,
     event_name IN ('user_prompt', 'api_request', 'api_error', 'assistant_response', 'tool_decision', 'tool_result') AS is_activity
-  FROM (
-    SELECT l.*, (l.attributes ->> '$."session.id"') AS raw_session_id
-    FROM log_events l
-    WHERE claude_code_record(l.service_name, l.scope_name)
-  )
+  FROM claude_code_logs_raw
   WHERE raw_session_id IS NOT NULL
 ),
 ids AS (
@@ -68,17 +74,8 @@ WHERE NOT p.active
 GROUP BY p.raw_session_id;
 
 CREATE OR REPLACE VIEW claude_code_logs AS
-WITH r AS (
-  SELECT
-    l.*,
-    (l.attributes ->> '$."session.id"') AS raw_session_id,
-    nullif(l.trace_id, '') AS trace_key,
-    claude_code_env(l.resource_attributes) AS environment
-  FROM log_events l
-  WHERE claude_code_record(l.service_name, l.scope_name)
-)
 SELECT r.*, coalesce(a.session_id, r.raw_session_id) AS session_id
-FROM r LEFT JOIN claude_code_session_alias a ON a.alias_id = r.raw_session_id;
+FROM claude_code_logs_raw r LEFT JOIN claude_code_session_alias a ON a.alias_id = r.raw_session_id;
 
 CREATE OR REPLACE VIEW claude_code_spans AS
 WITH r AS (

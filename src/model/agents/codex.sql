@@ -88,7 +88,7 @@ CREATE OR REPLACE VIEW codex_span AS
 WITH usage_parents AS (
   SELECT DISTINCT trace_id, parent_span_id AS span_id
   FROM spans
-  WHERE name = 'handle_responses' AND (attributes ->> '$."gen_ai.usage.input_tokens"') IS NOT NULL
+  WHERE name = 'handle_responses'
 ),
 named AS MATERIALIZED (
   SELECT s.*
@@ -278,15 +278,31 @@ base AS MATERIALIZED (
   FROM cs
   WHERE NOT is_side AND has_activity
 ),
+-- A session overlaps a window of a session_source (start_ts <= last_ts and ts >= first_ts)
+-- exactly when, among that source's windows starting by its last record, the latest end reaches
+-- its first record: per originator and source, the windows by start with the latest end so far
+-- (peers of a start included), and the session takes the last of those starting by its end. This
+-- is one lookup per session and source instead of a join with every window of the originator.
+sources AS (
+  SELECT DISTINCT originator, session_source FROM codex_metric_sources
+),
 w AS (
-  SELECT * FROM codex_metric_sources
+  SELECT originator, session_source, start_ts,
+    max(ts) OVER (PARTITION BY originator, session_source ORDER BY start_ts) AS max_ts
+  FROM codex_metric_sources
+),
+overlap AS (
+  SELECT b.session_id, s.session_source, w.max_ts >= b.first_ts AS overlaps
+  FROM base b
+  JOIN sources s ON s.originator = b.originator
+  ASOF JOIN w ON w.originator = s.originator AND w.session_source = s.session_source AND b.last_ts >= w.start_ts
 ),
 sm AS (
   SELECT b.session_id,
-    CASE WHEN count(DISTINCT w.session_source) = 1 THEN min(w.session_source) END AS session_source,
-    count(w.ts) > 0 AS has_metrics
+    CASE WHEN count(DISTINCT o.session_source) = 1 THEN min(o.session_source) END AS session_source,
+    count(o.session_source) > 0 AS has_metrics
   FROM base b
-  LEFT JOIN w ON w.originator = b.originator AND w.start_ts <= b.last_ts AND w.ts >= b.first_ts
+  LEFT JOIN overlap o ON o.session_id = b.session_id AND o.overlaps
   GROUP BY b.session_id
 )
 SELECT
