@@ -162,6 +162,7 @@ export async function buildModel(db: Db): Promise<void> {
     for (const [fact, cols] of Object.entries(FACTS)) {
       const select = cols.map(([c, t]) => `CAST(${quote(c)} AS ${t}) AS ${quote(c)}`).join(', ');
       await runGenerated(db, `INSERT INTO fact_${fact} SELECT ${select} FROM ${a.agent}_${fact}`, `view ${a.agent}_${fact} of src/${a.file}`);
+      if (process.env.OTEL_AGENT_REPORT_TIMING === 'views') lap(`  insert fact_${fact}`);
     }
     // What the agent said things cost, when it reports that apart from calls (Codex: per turn).
     for (const r of await querySqlFile(db.conn, 'model/sql/agent_cost_views.sql')) optional.add(r.table_name as string);

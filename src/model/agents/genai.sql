@@ -107,7 +107,11 @@ SELECT
 FROM s2
 LEFT JOIN s2 ps ON ps.trace_id = s2.trace_id AND ps.span_id = s2.parent_span_id
 LEFT JOIN (
-  SELECT p.trace_id, p.span_id, p.resource_id FROM spans p SEMI JOIN genai_known_agent_resources k USING (resource_id)
+  -- (only in the traces of these spans: the known agents' spans are most of an archive)
+  SELECT p.trace_id, p.span_id, p.resource_id
+  FROM spans p
+  SEMI JOIN genai_known_agent_resources k USING (resource_id)
+  SEMI JOIN (SELECT DISTINCT trace_id FROM s2) t USING (trace_id)
 ) kp ON kp.trace_id = s2.trace_id AND kp.span_id = s2.parent_span_id;
 
 -- Inference-details events (logs), with their session: own conversation id, else the one of
