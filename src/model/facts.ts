@@ -181,6 +181,7 @@ export async function buildModel(db: Db): Promise<void> {
 
 /** Run one agent's mapping and append its facts (and its own cost view, if it has one). */
 async function buildAgent(conn: DuckDBConnection, a: (typeof AGENT_FILES)[number]): Promise<void> {
+  const start = performance.now();
   const read = new Set([...Object.keys(FACTS), 'agent_costs'].map((f) => `${a.agent}_${f}`));
   const helpers = await runMapping(conn, a.file, read);
   for (const [fact, cols] of Object.entries(FACTS)) {
@@ -198,7 +199,8 @@ async function buildAgent(conn: DuckDBConnection, a: (typeof AGENT_FILES)[number
     );
   }
   for (const h of helpers) await runGenerated(conn, `DROP TABLE IF EXISTS temp.${quote(h)}`, `view ${h} of src/${a.file}`);
-  lap(`facts of ${a.agent}`);
+  // (two agents run at once: the phase is since the last one of either, the agent's own time is named)
+  lap(`facts of ${a.agent} (${(performance.now() - start).toFixed(0)} ms since it started)`);
 }
 
 /**
