@@ -18,31 +18,23 @@ CREATE OR REPLACE MACRO claude_code_strip(j) AS json_merge_patch(j,
 -- ── Raw records of Claude Code, with the session id ─────────────────────────────────────────────
 -- A resource is Claude Code's when service.name says so; the scope/metric prefix catches a
 -- renamed service (OTEL_SERVICE_NAME). Every record carries `session.id`; spans also carry
--- `gen_ai.conversation.id` (= session id).
+-- `gen_ai.conversation.id` (= session id). These are filters on the base views' columns, so they
+-- narrow the records before any attribute is read.
+CREATE OR REPLACE MACRO claude_code_record(service_name, scope_name) AS
+  service_name = 'claude-code' OR scope_name LIKE 'com.anthropic.claude_code%';
+
+CREATE OR REPLACE MACRO claude_code_env(resource_attributes) AS
+  coalesce(resource_attributes ->> '$."deployment.environment.name"', resource_attributes ->> '$."deployment.environment"');
+
+-- Log records, with the session id as recorded (read twice below: one scan of the logs).
 CREATE OR REPLACE VIEW claude_code_logs_raw AS
 SELECT
   l.*,
   (l.attributes ->> '$."session.id"') AS raw_session_id,
   nullif(l.trace_id, '') AS trace_key,
-  coalesce(l.resource_attributes ->> '$."deployment.environment.name"', l.resource_attributes ->> '$."deployment.environment"') AS environment
+  claude_code_env(l.resource_attributes) AS environment
 FROM log_events l
-WHERE l.service_name = 'claude-code' OR l.scope_name LIKE 'com.anthropic.claude_code%';
-
-CREATE OR REPLACE VIEW claude_code_spans_raw AS
-SELECT
-  s.*,
-  coalesce(s.attributes ->> '$."session.id"', s.attributes ->> '$."gen_ai.conversation.id"') AS raw_session_id,
-  coalesce(s.resource_attributes ->> '$."deployment.environment.name"', s.resource_attributes ->> '$."deployment.environment"') AS environment
-FROM span_facts s
-WHERE s.service_name = 'claude-code' OR s.scope_name LIKE 'com.anthropic.claude_code%';
-
-CREATE OR REPLACE VIEW claude_code_metrics_raw AS
-SELECT
-  m.*,
-  (m.attributes ->> '$."session.id"') AS raw_session_id,
-  coalesce(m.resource_attributes ->> '$."deployment.environment.name"', m.resource_attributes ->> '$."deployment.environment"') AS environment
-FROM metric_points m
-WHERE m.service_name = 'claude-code' OR m.metric_name LIKE 'claude_code.%';
+WHERE claude_code_record(l.service_name, l.scope_name);
 
 -- Provisional session ids. `claude -p --continue` starts under a fresh random session.id, emits its
 -- startup records with it (managed_settings_resolved, plugin_loaded, and the
@@ -53,7 +45,7 @@ WHERE m.service_name = 'claude-code' OR m.metric_name LIKE 'claude_code.%';
 -- which simply continues across the switch: the first record after the provisional id's last one,
 -- from the same resource and user, whose event.sequence is the next number. When no such record
 -- exists (logs lost), the id stays a session of its own, without prompts or requests.
--- Only logs are read here (one scan): the alias is joined into every Claude view below.
+-- Only logs are read here: the alias is joined into every Claude view below.
 CREATE OR REPLACE VIEW claude_code_session_alias AS
 WITH seq AS (
   SELECT
@@ -86,37 +78,63 @@ SELECT r.*, coalesce(a.session_id, r.raw_session_id) AS session_id
 FROM claude_code_logs_raw r LEFT JOIN claude_code_session_alias a ON a.alias_id = r.raw_session_id;
 
 CREATE OR REPLACE VIEW claude_code_spans AS
+WITH r AS (
+  SELECT
+    s.*,
+    coalesce(s.attributes ->> '$."session.id"', s.attributes ->> '$."gen_ai.conversation.id"') AS raw_session_id,
+    claude_code_env(s.resource_attributes) AS environment
+  FROM span_facts s
+  WHERE claude_code_record(s.service_name, s.scope_name)
+)
 SELECT r.*, coalesce(a.session_id, r.raw_session_id) AS session_id
-FROM claude_code_spans_raw r LEFT JOIN claude_code_session_alias a ON a.alias_id = r.raw_session_id;
+FROM r LEFT JOIN claude_code_session_alias a ON a.alias_id = r.raw_session_id;
 
 CREATE OR REPLACE VIEW claude_code_metrics AS
+WITH r AS (
+  SELECT
+    m.*,
+    (m.attributes ->> '$."session.id"') AS raw_session_id,
+    claude_code_env(m.resource_attributes) AS environment
+  FROM metric_points m
+  WHERE m.service_name = 'claude-code' OR m.metric_name LIKE 'claude_code.%'
+)
 SELECT r.*, coalesce(a.session_id, r.raw_session_id) AS session_id
-FROM claude_code_metrics_raw r LEFT JOIN claude_code_session_alias a ON a.alias_id = r.raw_session_id;
+FROM r LEFT JOIN claude_code_session_alias a ON a.alias_id = r.raw_session_id;
 
 -- ── Model requests (successful and failed), from logs and spans ─────────────────────────────────
 -- match_key pairs the log and the span of one request: the API request id when present; else the
 -- interaction trace + model + the usage (or the error status), which both signals carry.
+-- (The keys are read in one pass over each record's attributes: a[i] is the i-th path.)
 CREATE OR REPLACE VIEW claude_code_request_logs AS
+WITH l AS (
+  SELECT
+    l.*,
+    json_extract_string(l.attributes, ['$.model', '$.request_id', '$.query_source',
+      '$.input_tokens', '$.output_tokens', '$.cache_read_tokens', '$.cache_creation_tokens',
+      '$.cache_creation_5m_tokens', '$.cache_creation_1h_tokens', '$.cost_usd_micros', '$.cost_usd',
+      '$.status_code', '$.attempt', '$.duration_ms', '$.error']) AS a
+  FROM claude_code_logs l
+  WHERE l.event_name IN ('api_request', 'api_error')
+)
 SELECT
   l.session_id, l.ts, l.event_name, l.trace_key, l.record_key,
-  (l.attributes ->> '$.model') AS model,
-  (l.attributes ->> '$.request_id') AS request_id,
-  (l.attributes ->> '$.query_source') AS query_source,
-  TRY_CAST(l.attributes ->> '$.input_tokens' AS BIGINT) AS input_tokens,
-  TRY_CAST(l.attributes ->> '$.output_tokens' AS BIGINT) AS output_tokens,
-  TRY_CAST(l.attributes ->> '$.cache_read_tokens' AS BIGINT) AS cache_read_tokens,
-  TRY_CAST(l.attributes ->> '$.cache_creation_tokens' AS BIGINT) AS cache_creation_tokens,
-  TRY_CAST(l.attributes ->> '$.cache_creation_5m_tokens' AS BIGINT) AS cache_creation_5m_tokens,
-  TRY_CAST(l.attributes ->> '$.cache_creation_1h_tokens' AS BIGINT) AS cache_creation_1h_tokens,
-  TRY_CAST(l.attributes ->> '$.cost_usd_micros' AS BIGINT) AS cost_usd_micros,
-  TRY_CAST(l.attributes ->> '$.cost_usd' AS DOUBLE) AS cost_usd,
-  TRY_CAST(l.attributes ->> '$.status_code' AS INTEGER) AS status_code,
-  TRY_CAST(l.attributes ->> '$.attempt' AS INTEGER) AS attempt,
-  TRY_CAST(l.attributes ->> '$.duration_ms' AS DOUBLE) AS duration_ms,
-  left(l.attributes ->> '$.error', 200) AS error,
+  a[1] AS model,
+  a[2] AS request_id,
+  a[3] AS query_source,
+  TRY_CAST(a[4] AS BIGINT) AS input_tokens,
+  TRY_CAST(a[5] AS BIGINT) AS output_tokens,
+  TRY_CAST(a[6] AS BIGINT) AS cache_read_tokens,
+  TRY_CAST(a[7] AS BIGINT) AS cache_creation_tokens,
+  TRY_CAST(a[8] AS BIGINT) AS cache_creation_5m_tokens,
+  TRY_CAST(a[9] AS BIGINT) AS cache_creation_1h_tokens,
+  TRY_CAST(a[10] AS BIGINT) AS cost_usd_micros,
+  TRY_CAST(a[11] AS DOUBLE) AS cost_usd,
+  TRY_CAST(a[12] AS INTEGER) AS status_code,
+  TRY_CAST(a[13] AS INTEGER) AS attempt,
+  TRY_CAST(a[14] AS DOUBLE) AS duration_ms,
+  left(a[15], 200) AS error,
   l.environment, l.service_name, l.resource_attributes, l.attributes
-FROM claude_code_logs l
-WHERE l.event_name IN ('api_request', 'api_error');
+FROM l;
 
 CREATE OR REPLACE VIEW claude_code_request_log_keys AS
 SELECT
@@ -127,24 +145,32 @@ SELECT
 FROM claude_code_request_logs;
 
 CREATE OR REPLACE VIEW claude_code_request_spans AS
+WITH s AS (
+  SELECT
+    s.*,
+    json_extract_string(s.attributes, ['$.model', '$."gen_ai.request.model"', '$.request_id', '$."gen_ai.response.id"',
+      '$.query_source_safe', '$.success', '$.input_tokens', '$.output_tokens', '$.cache_read_tokens',
+      '$.cache_creation_tokens', '$.status_code', '$.attempt', '$.error_class', '$.error']) AS a
+  FROM claude_code_spans s
+  WHERE s.name = 'claude_code.llm_request'
+)
 SELECT
   s.session_id, s.record_key, s.trace_id, s.span_id, s.start_ts, s.end_ts, s.end_time_unix_nano, s.duration_ms, s.status_code AS span_status,
-  coalesce(s.attributes ->> '$.model', s.attributes ->> '$."gen_ai.request.model"') AS model,
-  coalesce(s.attributes ->> '$.request_id', s.attributes ->> '$."gen_ai.response.id"') AS request_id,
-  (s.attributes ->> '$.query_source_safe') AS query_source,
+  coalesce(a[1], a[2]) AS model,
+  coalesce(a[3], a[4]) AS request_id,
+  a[5] AS query_source,
   -- `success` (bool); without it, the span status (2 = ERROR)
-  coalesce(TRY_CAST(s.attributes ->> '$.success' AS BOOLEAN), s.status_code <> 2) AS success,
-  TRY_CAST(s.attributes ->> '$.input_tokens' AS BIGINT) AS input_tokens,
-  TRY_CAST(s.attributes ->> '$.output_tokens' AS BIGINT) AS output_tokens,
-  TRY_CAST(s.attributes ->> '$.cache_read_tokens' AS BIGINT) AS cache_read_tokens,
-  TRY_CAST(s.attributes ->> '$.cache_creation_tokens' AS BIGINT) AS cache_creation_tokens,
-  TRY_CAST(s.attributes ->> '$.status_code' AS INTEGER) AS status_code,
-  TRY_CAST(s.attributes ->> '$.attempt' AS INTEGER) AS attempt,
-  (s.attributes ->> '$.error_class') AS error_class,
-  left(s.attributes ->> '$.error', 200) AS error,
+  coalesce(TRY_CAST(a[6] AS BOOLEAN), s.status_code <> 2) AS success,
+  TRY_CAST(a[7] AS BIGINT) AS input_tokens,
+  TRY_CAST(a[8] AS BIGINT) AS output_tokens,
+  TRY_CAST(a[9] AS BIGINT) AS cache_read_tokens,
+  TRY_CAST(a[10] AS BIGINT) AS cache_creation_tokens,
+  TRY_CAST(a[11] AS INTEGER) AS status_code,
+  TRY_CAST(a[12] AS INTEGER) AS attempt,
+  a[13] AS error_class,
+  left(a[14], 200) AS error,
   s.environment, s.service_name, s.resource_attributes, s.attributes
-FROM claude_code_spans s
-WHERE s.name = 'claude_code.llm_request';
+FROM s;
 
 CREATE OR REPLACE VIEW claude_code_request_span_keys AS
 SELECT
@@ -535,11 +561,11 @@ LEFT JOIN claude_code_session_source ss ON ss.session_id = j.session_id;
 -- One session per session.id: `claude -p --continue` keeps the id (session.count start_type =
 -- continue), so a resumed session is one row with processes = 2.
 CREATE OR REPLACE VIEW claude_code_session_records AS
-SELECT session_id, ts, ts AS ts_end, 'logs' AS signal, resource_attributes, environment, service_name FROM claude_code_logs
+SELECT session_id, ts, ts AS ts_end, 'logs' AS signal, resource_id, environment, service_name FROM claude_code_logs
 UNION ALL
-SELECT session_id, start_ts, end_ts, 'spans', resource_attributes, environment, service_name FROM claude_code_spans
+SELECT session_id, start_ts, end_ts, 'spans', resource_id, environment, service_name FROM claude_code_spans
 UNION ALL
-SELECT session_id, coalesce(start_ts, ts), ts, 'metrics', resource_attributes, environment, service_name FROM claude_code_metrics;
+SELECT session_id, coalesce(start_ts, ts), ts, 'metrics', resource_id, environment, service_name FROM claude_code_metrics;
 
 -- Processes: each process start is counted by three signals; the largest count wins (a signal may
 -- be missing): `claude_code.session.count` points, root interactions with interaction.sequence = 1
@@ -591,7 +617,7 @@ WITH rec AS (
     bool_or(signal = 'logs') AS has_logs,
     bool_or(signal = 'spans') AS has_spans,
     bool_or(signal = 'metrics') AS has_metrics,
-    arg_min(resource_attributes, ts) AS resource_attributes,
+    arg_min(resource_id, ts) AS resource_id,
     arg_min(environment, ts) AS environment,
     arg_min(service_name, ts) AS service_name
   FROM claude_code_session_records
@@ -635,8 +661,9 @@ SELECT
   r.has_logs,
   r.has_spans,
   r.has_metrics,
-  r.resource_attributes
+  res.attributes AS resource_attributes
 FROM rec r
+LEFT JOIN resources res USING (resource_id)
 LEFT JOIN inter i USING (session_id)
 LEFT JOIN models m USING (session_id)
 LEFT JOIN turns t USING (session_id)

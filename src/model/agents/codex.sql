@@ -52,28 +52,57 @@ CREATE OR REPLACE MACRO codex_strip(j) AS json_merge_patch(j,
 -- overridden, so the name prefix is the reliable marker. Log time: timeUnixNano is always 0, the
 -- base view falls back to the observed time.
 CREATE OR REPLACE VIEW codex_log AS
+WITH l AS MATERIALIZED (
+  SELECT
+    l.*,
+    json_extract_string(l.attributes, ['$."event.name"', '$."conversation.id"', '$.originator', '$.model']) AS a
+  FROM log_records l
+  -- A Codex name is in the record's text (JSON as the loader writes it, with JSON.stringify, which
+  -- never escapes a letter), so records without "codex." anywhere are passed over before their
+  -- attributes are parsed: the other agents' records, Gemini's 25 kB inference details above
+  -- all, are most of the log volume.
+  WHERE contains(l.attributes, 'codex.') OR contains(l.record_event_name, 'codex.') OR contains(l.body, 'codex.')
+)
 SELECT
   l.record_key,
   l.ts,
-  l.event_name,
+  log_event_name(l.a[1], l.record_event_name, l.body) AS event_name,
   l.attributes,
   l.trace_id,
   l.span_id,
   l.service_name,
-  l.resource_attributes,
-  (l.attributes ->> '$."conversation.id"') AS conversation_id,
-  (l.attributes ->> '$.originator') AS originator_attr,
-  (l.attributes ->> '$.model') AS model
-FROM log_events l
-WHERE l.event_name LIKE 'codex.%';
+  l.resource_id,
+  l.a[2] AS conversation_id,
+  l.a[3] AS originator_attr,
+  l.a[4] AS model
+FROM l
+WHERE log_event_name(l.a[1], l.record_event_name, l.body) LIKE 'codex.%';
 
 -- Every Codex span carries `target` = the Rust module path (codex_core::…, codex_app_server::…).
+-- Codex exports dozens of spans per turn and most name no conversation, so only the spans read
+-- below are kept: those naming a conversation, the thread-persistence flag, the handle_responses
+-- usage spans and the two spans above them (codex_usage_spans). The spans are narrowed first and
+-- the `target` of the few left is read after (MATERIALIZED keeps that order): JSON extraction
+-- over every span is the cost of this view.
 CREATE OR REPLACE VIEW codex_span AS
-SELECT
-  s.*,
-  coalesce(s.attributes ->> '$."conversation.id"', s.attributes ->> '$.thread_id') AS conversation_id
-FROM span_facts s
-WHERE (s.attributes ->> '$.target') LIKE 'codex%';
+WITH usage_parents AS (
+  SELECT DISTINCT trace_id, parent_span_id AS span_id
+  FROM spans
+  WHERE name = 'handle_responses'
+),
+named AS MATERIALIZED (
+  SELECT s.*
+  FROM (
+    SELECT * EXCLUDE (ids), coalesce(ids[1], ids[2]) AS conversation_id
+    FROM (SELECT *, json_extract_string(attributes, ['$."conversation.id"', '$.thread_id']) AS ids FROM span_facts)
+  ) s
+  LEFT JOIN usage_parents up USING (trace_id, span_id)
+  WHERE s.conversation_id IS NOT NULL
+    OR s.name IN ('session_init.thread_persistence', 'try_run_sampling_request')
+    OR (s.name = 'handle_responses' AND (s.attributes ->> '$."gen_ai.usage.input_tokens"') IS NOT NULL)
+    OR up.span_id IS NOT NULL
+)
+SELECT * EXCLUDE (resource_attributes) FROM named WHERE (attributes ->> '$.target') LIKE 'codex%';
 
 -- Span events mirror most log events ("trace_safe" copies: same attributes, minus prompt text and
 -- tool output). They are the fallback when the logs were not exported.
@@ -87,7 +116,7 @@ SELECT
   (e.attributes ->> '$."event.name"') AS event_name,
   e.attributes,
   s.service_name,
-  s.resource_attributes,
+  s.resource_id,
   (e.attributes ->> '$."conversation.id"') AS conversation_id,
   (e.attributes ->> '$.originator') AS originator_attr,
   (e.attributes ->> '$.model') AS model
@@ -95,14 +124,26 @@ FROM span_events e
 JOIN span_facts s ON s.record_key = e.span_key
 WHERE (e.attributes ->> '$."event.name"') LIKE 'codex.%';
 
+-- Metric points of the four metrics the facts read (Codex exports a hundred others).
 CREATE OR REPLACE VIEW codex_metric AS
 SELECT
-  m.*,
+  m.* EXCLUDE (resource_attributes),
   (m.attributes ->> '$.originator') AS originator_attr,
   (m.attributes ->> '$.model') AS model,
   (m.attributes ->> '$.session_source') AS session_source
 FROM metric_points m
-WHERE m.metric_name LIKE 'codex.%';
+WHERE m.metric_name IN ('codex.turn.token_usage', 'codex.turn.e2e_duration_ms', 'codex.api_request', 'codex.turn.cost_microusd');
+
+-- The export windows of every Codex metric point with its originator and session_source (the
+-- only signal that names the session source; see codex_conv_map).
+CREATE OR REPLACE VIEW codex_metric_sources AS
+SELECT DISTINCT originator, session_source, start_ts, ts
+FROM (
+  SELECT (attributes ->> '$.originator') AS originator, (attributes ->> '$.session_source') AS session_source, start_ts, ts
+  FROM metric_points
+  WHERE metric_name LIKE 'codex.%'
+)
+WHERE session_source IS NOT NULL AND originator IS NOT NULL;
 
 -- ── Traces → conversation, originator, model ───────────────────────────────────────────────────
 -- One trace per turn (root `turn/start`) or per thread start. Records of a trace that carry
@@ -129,15 +170,15 @@ GROUP BY trace_id;
 -- emits it ~150 s after the turn, when its cost worker polls (README §3.1), not as session activity.
 CREATE OR REPLACE VIEW codex_conv_activity AS
 SELECT conversation_id, 'logs' AS signal, event_name AS kind, ts AS start_ts, ts AS end_ts, trace_id,
-  originator_attr AS originator, service_name, resource_attributes, model, 0 AS signal_rank
+  originator_attr AS originator, service_name, resource_id, model, 0 AS signal_rank
 FROM codex_log
 WHERE conversation_id IS NOT NULL AND event_name <> 'codex.turn_cost'
 UNION ALL
-SELECT conversation_id, 'spans', event_name, ts, ts, trace_id, originator_attr, service_name, resource_attributes, model, 1
+SELECT conversation_id, 'spans', event_name, ts, ts, trace_id, originator_attr, service_name, resource_id, model, 1
 FROM codex_span_event
 WHERE conversation_id IS NOT NULL
 UNION ALL
-SELECT conversation_id, 'spans', name, start_ts, end_ts, trace_id, NULL, service_name, resource_attributes,
+SELECT conversation_id, 'spans', name, start_ts, end_ts, trace_id, NULL, service_name, resource_id,
   (attributes ->> '$.model'), 1
 FROM codex_span
 WHERE conversation_id IS NOT NULL;
@@ -164,7 +205,7 @@ WITH a AS (
     coalesce(arg_min(originator, start_ts) FILTER (WHERE originator IS NOT NULL), arg_min(service_name, start_ts)) AS originator,
     arg_min(service_name, start_ts) AS service_name,
     -- log resources carry host.name; prefer them, earliest record first (deterministic)
-    arg_min(resource_attributes, (signal_rank, start_ts)) AS resource_attributes,
+    arg_min(resource_id, (signal_rank, start_ts)) AS resource_id,
     bool_or(signal = 'logs') AS has_logs,
     bool_or(signal = 'spans') AS has_spans,
     -- a user prompt is mirrored in logs and span events, each with its own event.timestamp:
@@ -186,8 +227,9 @@ WITH a AS (
   FROM codex_conv_activity
   GROUP BY conversation_id
 )
-SELECT a.*, (e.conversation_id IS NOT NULL) AS is_ephemeral
+SELECT a.* EXCLUDE (resource_id), r.attributes AS resource_attributes, (e.conversation_id IS NOT NULL) AS is_ephemeral
 FROM a
+LEFT JOIN resources r USING (resource_id)
 LEFT JOIN codex_ephemeral_conversations e USING (conversation_id);
 
 -- Conversation → session, with the session's facts on every row (one view, evaluated once per
@@ -236,17 +278,31 @@ base AS MATERIALIZED (
   FROM cs
   WHERE NOT is_side AND has_activity
 ),
+-- A session overlaps a window of a session_source (start_ts <= last_ts and ts >= first_ts)
+-- exactly when, among that source's windows starting by its last record, the latest end reaches
+-- its first record: per originator and source, the windows by start with the latest end so far
+-- (peers of a start included), and the session takes the last of those starting by its end. This
+-- is one lookup per session and source instead of a join with every window of the originator.
+sources AS (
+  SELECT DISTINCT originator, session_source FROM codex_metric_sources
+),
 w AS (
-  SELECT DISTINCT originator_attr AS originator, session_source, start_ts, ts
-  FROM codex_metric
-  WHERE session_source IS NOT NULL AND originator_attr IS NOT NULL
+  SELECT originator, session_source, start_ts,
+    max(ts) OVER (PARTITION BY originator, session_source ORDER BY start_ts) AS max_ts
+  FROM codex_metric_sources
+),
+overlap AS (
+  SELECT b.session_id, s.session_source, w.max_ts >= b.first_ts AS overlaps
+  FROM base b
+  JOIN sources s ON s.originator = b.originator
+  ASOF JOIN w ON w.originator = s.originator AND w.session_source = s.session_source AND b.last_ts >= w.start_ts
 ),
 sm AS (
   SELECT b.session_id,
-    CASE WHEN count(DISTINCT w.session_source) = 1 THEN min(w.session_source) END AS session_source,
-    count(w.ts) > 0 AS has_metrics
+    CASE WHEN count(DISTINCT o.session_source) = 1 THEN min(o.session_source) END AS session_source,
+    count(o.session_source) > 0 AS has_metrics
   FROM base b
-  LEFT JOIN w ON w.originator = b.originator AND w.start_ts <= b.last_ts AND w.ts >= b.first_ts
+  LEFT JOIN overlap o ON o.session_id = b.session_id AND o.overlaps
   GROUP BY b.session_id
 )
 SELECT
@@ -275,7 +331,7 @@ SELECT
   l.model,
   coalesce(l.originator_attr, l.service_name) AS originator,
   l.service_name,
-  l.resource_attributes,
+  l.resource_id,
   TRY_CAST(l.attributes ->> '$.input_token_count' AS BIGINT) AS input,
   coalesce(TRY_CAST(l.attributes ->> '$.cached_token_count' AS BIGINT), 0) AS cache_read,
   coalesce(TRY_CAST(l.attributes ->> '$.cache_write_token_count' AS BIGINT), 0) AS cache_write,
@@ -299,7 +355,7 @@ SELECT
   coalesce(gp.attributes ->> '$.model', tc.model) AS model,
   coalesce(tc.originator, h.service_name) AS originator,
   h.service_name,
-  h.resource_attributes,
+  h.resource_id,
   TRY_CAST(h.attributes ->> '$."gen_ai.usage.input_tokens"' AS BIGINT) AS input,
   coalesce(TRY_CAST(h.attributes ->> '$."gen_ai.usage.cache_read.input_tokens"' AS BIGINT), 0) AS cache_read,
   coalesce(TRY_CAST(h.attributes ->> '$."gen_ai.usage.cache_write.input_tokens"' AS BIGINT), 0) AS cache_write,
@@ -361,7 +417,7 @@ WITH tu AS (
     start_time_unix_nano, time_unix_nano,
     min(start_ts) AS start_ts,
     min(ts) AS ts,
-    arg_min(resource_attributes, record_key) AS resource_attributes,
+    arg_min(resource_id, record_key) AS resource_id,
     max(count) AS turns,
     sum(value) FILTER (WHERE (attributes ->> '$.token_type') = 'input') AS input,
     sum(value) FILTER (WHERE (attributes ->> '$.token_type') = 'cached_input') AS cache_read,
@@ -438,7 +494,7 @@ SELECT
   CAST(u.record_key AS VARCHAR) AS call_id,
   u.model,
   u.ts,
-  codex_env(u.resource_attributes) AS environment,
+  codex_env(res.attributes) AS environment,
   u.originator,
   map.session_source,
   u.input,
@@ -451,10 +507,11 @@ SELECT
   -- Codex's own cost is per turn (codex.turn_cost), never per response: see codex_agent_costs
   CAST(NULL AS DECIMAL(18,9)) AS agent_cost_usd,
   u.source,
-  u.resource_attributes,
+  res.attributes AS resource_attributes,
   u.attributes
 FROM u
 LEFT JOIN map ON map.conversation_id = u.conversation_id
+LEFT JOIN resources res ON res.resource_id = u.resource_id
 UNION ALL
 SELECT
   'codex',
@@ -462,7 +519,7 @@ SELECT
   'metrics:' || m.originator || ':' || m.model || ':' || CAST(m.time_unix_nano AS VARCHAR),
   m.model,
   m.ts,
-  codex_env(m.resource_attributes),
+  codex_env(res.attributes),
   m.originator,
   m.session_source,
   CAST(m.input AS BIGINT),
@@ -474,11 +531,12 @@ SELECT
   CAST(coalesce(m.reasoning, 0) AS BIGINT),
   NULL,
   'metrics: codex.turn.token_usage',
-  m.resource_attributes,
+  res.attributes,
   json_object('originator', m.originator, 'model', m.model, 'session_source', m.session_source,
     'codex.turns', m.turns, 'window_start', CAST(m.window_start AS VARCHAR), 'window_end', CAST(m.ts AS VARCHAR))
 FROM m
-LEFT JOIN m_sess ms USING (service_name, originator, model, session_source, start_time_unix_nano, time_unix_nano);
+LEFT JOIN m_sess ms USING (service_name, originator, model, session_source, start_time_unix_nano, time_unix_nano)
+LEFT JOIN resources res ON res.resource_id = m.resource_id;
 
 -- ── API attempts ────────────────────────────────────────────────────────────────────────────────
 -- `codex.api_request`: one record per HTTP attempt (README §3.1 "Retry semantics"). The endpoint
@@ -490,7 +548,7 @@ SELECT
   'l:' || CAST(l.record_key AS VARCHAR) AS rec_id,
   l.ts, l.conversation_id, l.trace_id, l.model,
   coalesce(l.originator_attr, l.service_name) AS originator,
-  l.service_name, l.resource_attributes,
+  l.service_name, l.resource_id,
   TRY_CAST(l.attributes ->> '$."http.response.status_code"' AS INTEGER) AS status_code,
   TRY_CAST(l.attributes ->> '$.attempt' AS INTEGER) AS codex_attempt,
   TRY_CAST(l.attributes ->> '$.duration_ms' AS DOUBLE) AS duration_ms,
@@ -505,7 +563,7 @@ SELECT
   's:' || CAST(e.span_key AS VARCHAR) || ':' || CAST(e.seq AS VARCHAR),
   e.ts, e.conversation_id, e.trace_id, e.model,
   coalesce(e.originator_attr, e.service_name),
-  e.service_name, e.resource_attributes,
+  e.service_name, e.resource_id,
   TRY_CAST(e.attributes ->> '$."http.response.status_code"' AS INTEGER),
   TRY_CAST(e.attributes ->> '$.attempt' AS INTEGER),
   TRY_CAST(e.attributes ->> '$.duration_ms' AS DOUBLE),
@@ -596,7 +654,7 @@ sess AS (
   SELECT session_id, originator, service_name, first_ts, last_ts FROM map WHERE is_session AND conversation_id = session_id
 ),
 p AS MATERIALIZED (
-  SELECT record_key, service_name, resource_attributes, originator_attr AS originator, model, session_source,
+  SELECT record_key, service_name, resource_id, originator_attr AS originator, model, session_source,
     start_ts - INTERVAL 1 SECOND AS window_start, ts + INTERVAL 1 SECOND AS window_end, ts,
     TRY_CAST(attributes ->> '$.status' AS INTEGER) AS status_code,
     (attributes ->> '$.success') AS success,
@@ -630,7 +688,7 @@ SELECT
   coalesce(map.session_id, a.conversation_id) AS session_id,
   a.model,
   a.ts,
-  codex_env(a.resource_attributes) AS environment,
+  codex_env(res.attributes) AS environment,
   a.originator,
   map.session_source,
   -- Codex names no logical request: the grouping behind `attempt` is derived (codex_api_exact)
@@ -645,17 +703,18 @@ SELECT
   CASE WHEN a.status_code >= 400 THEN coalesce(a.error_message, 'http ' || CAST(a.status_code AS VARCHAR))
        WHEN a.stream_failed THEN 'stream failed after http ' || CAST(a.status_code AS VARCHAR) || ' (response.failed)' END AS error_message,
   a.source,
-  a.resource_attributes,
+  res.attributes AS resource_attributes,
   a.attributes
 FROM a
 LEFT JOIN map ON map.conversation_id = a.conversation_id
+LEFT JOIN resources res ON res.resource_id = a.resource_id
 UNION ALL
 SELECT
   'codex',
   m.session_id,
   m.model,
   m.ts,
-  codex_env(m.resource_attributes),
+  codex_env(res.attributes),
   m.originator,
   m.session_source,
   NULL,
@@ -668,9 +727,10 @@ SELECT
   CASE WHEN m.status_code >= 400 OR m.success = 'false' THEN 'http_error' END,
   CASE WHEN m.status_code >= 400 THEN 'http ' || CAST(m.status_code AS VARCHAR) END,
   'metrics: codex.api_request',
-  m.resource_attributes,
+  res.attributes,
   m.attributes
-FROM m;
+FROM m
+LEFT JOIN resources res ON res.resource_id = m.resource_id;
 
 -- ── Tool calls ──────────────────────────────────────────────────────────────────────────────────
 -- `codex.tool_result.success` is "true" even when the command exits non-zero (README §4): the
@@ -682,7 +742,7 @@ WITH l AS (
   SELECT
     conversation_id, (attributes ->> '$.call_id') AS call_id, ts,
     (attributes ->> '$.tool_name') AS tool_name, model,
-    coalesce(originator_attr, service_name) AS originator, service_name, resource_attributes,
+    coalesce(originator_attr, service_name) AS originator, service_name, resource_id,
     TRY_CAST(attributes ->> '$.duration_ms' AS DOUBLE) AS duration_ms,
     TRY_CAST(attributes ->> '$.success' AS BOOLEAN) AS agent_success,
     TRY_CAST(regexp_extract(split_part(attributes ->> '$.output', chr(10) || 'Output:', 1),
@@ -697,7 +757,7 @@ s AS (
   SELECT
     conversation_id, (attributes ->> '$.call_id') AS call_id, ts,
     (attributes ->> '$.tool_name') AS tool_name, model,
-    coalesce(originator_attr, service_name) AS originator, service_name, resource_attributes,
+    coalesce(originator_attr, service_name) AS originator, service_name, resource_id,
     TRY_CAST(attributes ->> '$.duration_ms' AS DOUBLE) AS duration_ms,
     TRY_CAST(attributes ->> '$.success' AS BOOLEAN) AS agent_success,
     CAST(NULL AS INTEGER) AS exit_code,
@@ -717,13 +777,13 @@ WHERE l.call_id IS NULL;
 CREATE OR REPLACE VIEW codex_tool_decisions AS
 WITH d AS (
   SELECT conversation_id, (attributes ->> '$.call_id') AS call_id, ts, (attributes ->> '$.tool_name') AS tool_name, model,
-    coalesce(originator_attr, service_name) AS originator, service_name, resource_attributes,
+    coalesce(originator_attr, service_name) AS originator, service_name, resource_id,
     (attributes ->> '$.decision') AS decision, (attributes ->> '$.source') AS decision_source,
     codex_strip(attributes) AS attributes, 0 AS signal_rank
   FROM codex_log WHERE event_name = 'codex.tool_decision'
   UNION ALL
   SELECT conversation_id, (attributes ->> '$.call_id'), ts, (attributes ->> '$.tool_name'), model,
-    coalesce(originator_attr, service_name), service_name, resource_attributes,
+    coalesce(originator_attr, service_name), service_name, resource_id,
     (attributes ->> '$.decision'), (attributes ->> '$.source'),
     codex_strip(attributes), 1
   FROM codex_span_event WHERE event_name = 'codex.tool_decision'
@@ -734,7 +794,7 @@ SELECT conversation_id, call_id,
   arg_min(model, (signal_rank, ts)) AS model,
   arg_min(originator, (signal_rank, ts)) AS originator,
   arg_min(service_name, (signal_rank, ts)) AS service_name,
-  arg_min(resource_attributes, (signal_rank, ts)) AS resource_attributes,
+  arg_min(resource_id, (signal_rank, ts)) AS resource_id,
   arg_min(decision, (signal_rank, ts)) AS decision,
   arg_min(decision_source, (signal_rank, ts)) AS decision_source,
   arg_min(attributes, (signal_rank, ts)) AS attributes
@@ -750,7 +810,7 @@ WITH j AS (
     coalesce(r.model, d.model) AS model,
     coalesce(r.ts, d.ts) AS ts,
     coalesce(r.originator, d.originator) AS originator,
-    coalesce(r.resource_attributes, d.resource_attributes) AS resource_attributes,
+    coalesce(r.resource_id, d.resource_id) AS resource_id,
     r.duration_ms,
     CASE WHEN d.decision LIKE 'approved%' THEN 'accepted'
          WHEN d.decision IN ('denied', 'abort', 'rejected', 'timed_out') THEN 'rejected' END AS decision,
@@ -782,7 +842,7 @@ SELECT
   o.tool_name,
   o.model,
   o.ts,
-  codex_env(o.resource_attributes) AS environment,
+  codex_env(res.attributes) AS environment,
   o.originator,
   map.session_source,
   o.duration_ms,
@@ -794,10 +854,11 @@ SELECT
   o.exit_code,
   CASE o.outcome WHEN 'failure' THEN CASE WHEN o.exit_code IS NOT NULL THEN 'non_zero_exit' ELSE 'agent_reported_failure' END
                  WHEN 'rejected' THEN 'rejected' END AS error_type,
-  o.resource_attributes,
+  res.attributes AS resource_attributes,
   o.attributes
 FROM o
-LEFT JOIN codex_conv_map map ON map.conversation_id = o.conversation_id;
+LEFT JOIN codex_conv_map map ON map.conversation_id = o.conversation_id
+LEFT JOIN resources res ON res.resource_id = o.resource_id;
 
 -- ── Sessions ────────────────────────────────────────────────────────────────────────────────────
 CREATE OR REPLACE VIEW codex_sessions AS

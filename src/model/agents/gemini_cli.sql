@@ -50,30 +50,50 @@ SELECT
 FROM resources r
 WHERE r.service_name = 'gemini-cli';
 
+-- Log records of Gemini's resources. The request and response texts (the whole conversation, on
+-- every attempt) are content, never reported, and by far the largest values: they are dropped
+-- first, once, and everything else, the event name included, is read from what is left, so the
+-- pairing windows and joins below stay small (a 5 GB archive otherwise needs more than a 512 MB
+-- memory limit). service_name as a filter narrows the records before any attribute is read.
 CREATE OR REPLACE VIEW gemini_cli_logs AS
+WITH l AS MATERIALIZED (
+  SELECT
+    l.* EXCLUDE (attributes),
+    json_merge_patch(l.attributes, '{"request_text":null,"response_text":null,"prompt":null,"function_args":null,"gen_ai.system_instructions":null,"gen_ai.input.messages":null,"gen_ai.output.messages":null}') AS attributes
+  FROM log_records l
+  WHERE l.service_name = 'gemini-cli'
+)
 SELECT
   l.record_key,
   l.ts,
   l.ts_unix_nano,
-  l.event_name,
-  -- The request and response texts (the whole conversation, on every attempt) are content, never
-  -- reported, and by far the largest values: drop them here so the pairing windows and joins
-  -- below stay small (a 5 GB archive otherwise needs more than a 512 MB memory limit).
-  json_merge_patch(l.attributes, '{"request_text":null,"response_text":null,"prompt":null,"function_args":null,"gen_ai.system_instructions":null,"gen_ai.input.messages":null,"gen_ai.output.messages":null}') AS attributes,
+  log_event_name(l.attributes ->> '$."event.name"', l.record_event_name, l.body) AS event_name,
+  l.attributes,
   l.trace_id,
   l.span_id,
   r.resource_id,
   r.service_name,
-  r.resource_attributes,
   r.process_key,
   r.environment,
   coalesce(l.attributes ->> '$."session.id"', r.resource_session_id) AS session_id,
   coalesce(l.attributes ->> 'prompt_id', '') AS prompt_key,
   l.attributes ->> 'interactive' AS interactive
-FROM log_events l
+FROM l
 JOIN gemini_cli_resources r USING (resource_id);
 
+-- Spans of Gemini's resources, with the attributes read below: the llm_call spans carry the
+-- whole conversation (gen_ai.input.messages, …, ~40 kB each), so the attributes themselves are
+-- not kept (gemini_cli_api_attempts reads them back for the few spans it reports), and the keys
+-- are read in one pass. (Stripping them here with json_merge_patch needs several times their size
+-- in memory per batch of spans: more than a 512 MB limit at 5 GB.)
 CREATE OR REPLACE VIEW gemini_cli_spans AS
+WITH s AS MATERIALIZED (
+  SELECT
+    s.* EXCLUDE (attributes),
+    json_extract_string(s.attributes, ['$."gen_ai.conversation.id"', '$."gen_ai.request.model"', '$."gen_ai.tool.name"', '$."gen_ai.tool.call_id"']) AS a
+  FROM span_facts s
+  WHERE s.service_name = 'gemini-cli'
+)
 SELECT
   s.record_key,
   s.trace_id,
@@ -87,16 +107,17 @@ SELECT
   s.duration_ms,
   s.status_code,
   s.status_message,
-  s.attributes,
+  s.a[2] AS request_model,
+  s.a[3] AS tool_name,
+  s.a[4] AS tool_call_id,
   r.resource_id,
   r.service_name,
-  r.resource_attributes,
   r.process_key,
   r.environment,
-  coalesce(r.resource_session_id, s.attributes ->> '$."gen_ai.conversation.id"') AS session_id,
+  coalesce(r.resource_session_id, s.a[1]) AS session_id,
   -- gen_ai.conversation.id is the prompt_id (README §3.3); without it each trace stands alone.
-  coalesce(s.attributes ->> '$."gen_ai.conversation.id"', 'trace:' || s.trace_id) AS prompt_key
-FROM span_facts s
+  coalesce(s.a[1], 'trace:' || s.trace_id) AS prompt_key
+FROM s
 JOIN gemini_cli_resources r USING (resource_id);
 
 CREATE OR REPLACE VIEW gemini_cli_points AS
@@ -112,7 +133,6 @@ SELECT
   p.attributes,
   r.resource_id,
   r.service_name,
-  r.resource_attributes,
   r.process_key,
   r.environment,
   coalesce(p.attributes ->> '$."session.id"', r.resource_session_id) AS session_id,
@@ -253,7 +273,7 @@ from_logs AS (
       'gemini_cli:' || coalesce(r.session_id, '') || ':' || CAST(r.ts_unix_nano AS VARCHAR) || ':' || r.model) AS call_id,
     r.model,
     r.ts,
-    r.resource_attributes,
+    gr.resource_attributes,
     r.environment,
     r.service_name,
     -- toolUsePromptTokenCount is prompt input the API adds for tool use and is NOT part of
@@ -272,6 +292,7 @@ from_logs AS (
    AND d.model = r.model
    AND d.input_tokens = r.input_tokens
    AND d.ts_unix_nano >= r.ts_unix_nano
+  JOIN gemini_cli_resources gr ON gr.resource_id = r.resource_id
 ),
 -- Fallback: gemini_cli.token.usage (type input / output / cache / thought / tool, model). Gemini
 -- records it right after each api_response log (same values), so per (session, process, model)
@@ -511,10 +532,25 @@ logged AS (
 -- Fallback 1: llm_call spans (one root span per attempt) of processes without API log events.
 -- Status 2 = failed, with the API's error JSON as the status message ({"error":{"code":429,...}});
 -- status 1 = succeeded, but the span does not carry the HTTP status, so it is not reported.
+span_fallback AS (
+  SELECT s.*
+  FROM gemini_cli_spans s
+  LEFT JOIN logged l ON l.session_id IS NOT DISTINCT FROM s.session_id AND l.process_key = s.process_key
+  WHERE s.name = 'llm_call' AND l.process_key IS NULL
+),
+-- their attributes, read back for these spans only (gemini_cli_spans does not keep them) and
+-- stripped of the conversation before anything else holds them
+span_fallback_attributes AS (
+  SELECT
+    record_key,
+    json_merge_patch(attributes, '{"gen_ai.system_instructions":null,"gen_ai.tool.definitions":null,"gen_ai.input.messages":null,"gen_ai.output.messages":null,"gen_ai.agent.description":null}') AS attributes
+  FROM spans
+  WHERE record_key IN (SELECT record_key FROM span_fallback)
+),
 from_spans AS (
   SELECT
     s.session_id, s.process_key, s.prompt_key, '' AS role, s.resource_id,
-    s.attributes ->> '$."gen_ai.request.model"' AS model,
+    s.request_model AS model,
     s.start_ts AS ts,
     s.start_time_unix_nano AS ts_unix_nano,
     CASE WHEN s.status_code = 2 AND json_valid(s.status_message) THEN TRY_CAST(json_extract_string(s.status_message, '$.error.code') AS INTEGER) END AS status_code,
@@ -524,10 +560,9 @@ from_spans AS (
     NULL AS agent_error_type,
     NULL AS raw_status,
     'spans: llm_call' AS source,
-    json_merge_patch(s.attributes, '{"gen_ai.system_instructions":null,"gen_ai.tool.definitions":null,"gen_ai.input.messages":null,"gen_ai.output.messages":null,"gen_ai.agent.description":null}') AS attributes
-  FROM gemini_cli_spans s
-  LEFT JOIN logged l ON l.session_id IS NOT DISTINCT FROM s.session_id AND l.process_key = s.process_key
-  WHERE s.name = 'llm_call' AND l.process_key IS NULL
+    a.attributes
+  FROM span_fallback s
+  JOIN span_fallback_attributes a USING (record_key)
 ),
 spanned AS (
   SELECT DISTINCT session_id, process_key FROM from_spans
@@ -666,9 +701,9 @@ WITH tl AS (
 tool_spans AS (
   SELECT
     trace_id, parent_span_id,
-    attributes ->> '$."gen_ai.tool.name"' AS tool_name,
-    attributes ->> '$."gen_ai.tool.call_id"' AS call_id,
-    row_number() OVER (PARTITION BY trace_id, parent_span_id, attributes ->> '$."gen_ai.tool.name"' ORDER BY end_time_unix_nano, span_id) AS n
+    tool_name,
+    tool_call_id AS call_id,
+    row_number() OVER (PARTITION BY trace_id, parent_span_id, tool_name ORDER BY end_time_unix_nano, span_id) AS n
   FROM gemini_cli_spans
   WHERE name = 'tool_call'
 ),

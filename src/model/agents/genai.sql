@@ -40,9 +40,12 @@ CREATE OR REPLACE MACRO genai_strip(j) AS to_json(map_from_entries(list_filter(
 -- codex_vscode, …) and, for renamed services, by instrumentation scope: Codex logs/metrics use
 -- `codex`, `codex_otel…`; Claude Code `com.anthropic.claude_code…`; Gemini CLI `gemini-cli`. A
 -- resource with any such record is excluded as a whole.
+CREATE OR REPLACE MACRO genai_known_agent_service(service_name) AS
+  service_name IN ('claude-code', 'gemini-cli') OR service_name LIKE 'codex%';
+
 CREATE OR REPLACE VIEW genai_known_agent_resources AS
 SELECT resource_id FROM resources
-WHERE service_name IN ('claude-code', 'gemini-cli') OR service_name LIKE 'codex%'
+WHERE genai_known_agent_service(service_name)
 UNION
 SELECT x.resource_id
 FROM (
@@ -75,7 +78,10 @@ WITH s AS (
     coalesce(sf.resource_attributes ->> '$."deployment.environment.name"', sf.resource_attributes ->> '$."deployment.environment"') AS environment
   FROM span_facts sf
   ANTI JOIN genai_known_agent_resources k USING (resource_id)
-  WHERE ((sf.attributes ->> '$."gen_ai.operation.name"') IS NOT NULL
+  -- the same exclusion by service name first, as a filter: it runs before any attribute is read
+  -- (the anti join runs after), and a known agent's records are most of an archive
+  WHERE NOT genai_known_agent_service(sf.service_name)
+    AND ((sf.attributes ->> '$."gen_ai.operation.name"') IS NOT NULL
       OR (sf.attributes ->> '$."gen_ai.usage.input_tokens"') IS NOT NULL
       OR (sf.attributes ->> '$."gen_ai.usage.output_tokens"') IS NOT NULL)
     AND coalesce(sf.attributes ->> '$.target', '') NOT LIKE 'codex%'
@@ -101,7 +107,11 @@ SELECT
 FROM s2
 LEFT JOIN s2 ps ON ps.trace_id = s2.trace_id AND ps.span_id = s2.parent_span_id
 LEFT JOIN (
-  SELECT p.trace_id, p.span_id, p.resource_id FROM spans p SEMI JOIN genai_known_agent_resources k USING (resource_id)
+  -- (only in the traces of these spans: the known agents' spans are most of an archive)
+  SELECT p.trace_id, p.span_id, p.resource_id
+  FROM spans p
+  SEMI JOIN genai_known_agent_resources k USING (resource_id)
+  SEMI JOIN (SELECT DISTINCT trace_id FROM s2) t USING (trace_id)
 ) kp ON kp.trace_id = s2.trace_id AND kp.span_id = s2.parent_span_id;
 
 -- Inference-details events (logs), with their session: own conversation id, else the one of
@@ -123,7 +133,9 @@ FROM log_events l
 LEFT JOIN (SELECT trace_id, max(session_id) AS conversation_id FROM genai_spans GROUP BY trace_id) t
   ON t.trace_id = nullif(l.trace_id, '')
 ANTI JOIN genai_known_agent_resources k ON k.resource_id = l.resource_id
-WHERE l.event_name = 'gen_ai.client.inference.operation.details';
+-- the service-name filter first: log_events reads the event name of every record it passes
+WHERE NOT genai_known_agent_service(l.service_name)
+  AND l.event_name = 'gen_ai.client.inference.operation.details';
 
 -- ── Usage ─────────────────────────────────────────────────────────────────────────────────────────
 CREATE OR REPLACE VIEW genai_usage_exact AS
