@@ -25,7 +25,7 @@ export async function openDb(path?: string): Promise<Db> {
   await conn.run("SET TimeZone = 'UTC'");
   // Bounded memory whatever the input size: DuckDB spills to disk past the limit (an in-memory
   // database needs a temp directory for that). Row order is never relied on (queries ORDER BY).
-  await conn.run('SET memory_limit = $limit', { limit: process.env.OTEL_AGENT_REPORT_MEMORY_LIMIT ?? '1GB' });
+  await conn.run('SET memory_limit = $limit', { limit: process.env.OTEL_AGENT_REPORT_MEMORY_LIMIT ?? '512MB' });
   await conn.run('SET preserve_insertion_order = false');
   if (p === ':memory:') await conn.run('SET temp_directory = $dir', { dir: join(tmpdir(), `otel-agent-report-spill-${process.pid}`) });
   const db: Db = {
