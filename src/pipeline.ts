@@ -3,15 +3,15 @@
  * ingest (optional) → model (facts) → time zone and filters → prices → panels.
  * Returns plain data; rendering happens in src/render.
  */
-import { listValue } from '@duckdb/node-api';
+import { listValue, type DuckDBConnection } from '@duckdb/node-api';
 import { CliError, EXIT } from './errors.js';
 import { lap } from './timing.js';
 import { discoverInputs } from './ingest/discover.js';
 import { ingest, type FileReport, type Progress } from './ingest/load.js';
 import { openDb, querySqlFile, runSqlFile, type Db } from './model/db.js';
-import { buildModel, modelIsCurrent, prepareFacts } from './model/facts.js';
+import { buildModel, modelIsCurrent, prepareFacts, useReportScope } from './model/facts.js';
 import { createPricedCallsView, loadPriceTable, writePriceTables, type PriceMatchRow, type PriceTable } from './model/pricing.js';
-import { CHART_PANELS, runPanel, type PanelResult, type Row } from './panels/index.js';
+import { CHART_PANELS, panelQueries, runConcurrently, runPanel, type PanelResult, type Row } from './panels/index.js';
 
 /** The report filters as the user gives them (shared by the CLI flags and the pipeline). */
 export interface FilterFlags {
@@ -123,6 +123,9 @@ export function chooseBucket(firstTs: string | null, lastTs: string | null): Buc
   return 'week';
 }
 
+/** Connections that run the panel queries at once (the machine's cores are few; more only queue). */
+const CONNECTIONS = 2;
+
 export async function analyse(opts: AnalysisOptions): Promise<{ db: Db; analysis: Analysis }> {
   checkTimeZone(opts.tz);
   const now = opts.now ?? new Date();
@@ -151,9 +154,8 @@ export async function analyse(opts: AnalysisOptions): Promise<{ db: Db; analysis
     }
     if (!(await modelIsCurrent(db))) await buildModel(db);
     lap('model built');
-    await prepareFacts(db);
-    if (opts.tz !== 'UTC') await runSqlFile(db.conn, 'model/timezone.sql', { tz: opts.tz });
-    await runSqlFile(db.conn, 'model/filter.sql', {
+    await prepareFacts(db, {
+      tz: opts.tz === 'UTC' ? null : opts.tz,
       since: filters.since,
       until: filters.until,
       envs: filters.env ? listValue(filters.env) : null,
@@ -164,33 +166,52 @@ export async function analyse(opts: AnalysisOptions): Promise<{ db: Db; analysis
     const modelIds = (await querySqlFile(db.conn, 'panels/model_ids.sql')).map((r) => r.model as string);
     const priceMatches = await writePriceTables(db.conn, priceTable, modelIds, { priceDate: opts.priceDate });
     await createPricedCallsView(db.conn);
+    await runSqlFile(db.conn, 'panels/priced_calls_once.sql');
     lap('facts filtered and priced');
 
-    const inputsPanel = await runPanel(db.conn, 'inputs');
-    const range = inputsPanel.range[0];
+    // The time bucket of the token chart depends on the data's time range.
+    const range = (await panelQueries('inputs').find((q) => q.name === 'range')!.run(db.conn))[0];
     const bucket = chooseBucket(range?.first_ts as string | null, range?.last_ts as string | null);
     const params = { bucket, slow_ms: opts.slowMs };
-    const panels: Record<string, PanelResult> = {};
-    for (const id of CHART_PANELS) panels[id] = await runPanel(db.conn, id, params);
-    panels.data_quality = await runPanel(db.conn, 'data_quality');
-    panels.inputs = inputsPanel;
-    lap('panels');
 
-    const rollups: Record<string, Row[]> = {};
-    const dims: [string, string][] = [
+    // Every panel statement is independent of the others, and so are the rollups (one query for
+    // every dimension): run them on a few connections at once.
+    const dims = new Map<string, string>([
       ['byOriginator', 'originator'],
       ['bySessionSource', 'session_source'],
       ['byEnvironment', 'environment'],
       ['byAgent', 'agent'],
-      ...opts.groupBy.map((a): [string, string] => [`attr:${a}`, a]),
-    ];
-    for (const [key, dim] of dims) {
-      const builtIn = ['originator', 'session_source', 'environment', 'agent'].includes(dim) && !key.startsWith('attr:');
-      const rg = { dim: builtIn ? dim : 'attribute', path: `$."${dim.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` };
-      await runSqlFile(db.conn, 'panels/rollup_groups.sql', rg);
-      rollups[key] = (await runPanel(db.conn, 'rollups', rg)).rollup;
+    ]);
+    for (const a of opts.groupBy) if (!dims.has(`attr:${a}`)) dims.set(`attr:${a}`, a);
+    const rollupParams = {
+      keys: listValue([...dims.keys()]),
+      dims: listValue([...dims.keys()].map((k) => (k.startsWith('attr:') ? 'attribute' : dims.get(k)!))),
+      paths: listValue([...dims.values()].map((d) => `$."${d.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`)),
+    };
+    const rollupJob = async (conn: DuckDBConnection) => {
+      // rollup_groups is a TEMP table: both statements on the one connection.
+      await runSqlFile(conn, 'panels/rollup_groups.sql', rollupParams);
+      return (await runPanel(conn, 'rollups')).rollup;
+    };
+    const queries = [...CHART_PANELS, 'data_quality' as const, 'inputs' as const].flatMap((id) => panelQueries(id, params));
+    const conns = [db.conn];
+    let results: Row[][];
+    try {
+      for (let i = 1; i < CONNECTIONS; i++) {
+        const conn = await db.instance.connect();
+        conns.push(conn);
+        await useReportScope(conn);
+      }
+      results = await runConcurrently(conns, [rollupJob, ...queries.map((q) => (conn: DuckDBConnection) => q.run(conn))]);
+    } finally {
+      for (const c of conns.slice(1)) c.closeSync();
     }
-    lap('rollups');
+    const panels: Record<string, PanelResult> = {};
+    queries.forEach((q, i) => ((panels[q.panel] ??= {})[q.name] = results[1 + i]));
+    const rollups: Record<string, Row[]> = {};
+    for (const key of dims.keys()) rollups[key] = [];
+    for (const { key, ...row } of results[0]) rollups[key as string].push(row);
+    lap('panels and rollups');
     return { db, analysis: { options: opts, loaded, filters, bucket, panels, rollups, priceTable, priceMatches } };
   } catch (e) {
     db.close();

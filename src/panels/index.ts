@@ -40,17 +40,57 @@ function paramsFor(sql: string, all: Record<string, unknown>): Record<string, un
   return out;
 }
 
-export async function runPanel(conn: DuckDBConnection, id: PanelId, params: Record<string, unknown> = {}): Promise<PanelResult> {
+/** One named statement of a panel, ready to run on any connection of the report. */
+export interface PanelQuery {
+  panel: PanelId;
+  name: string;
+  run(conn: DuckDBConnection): Promise<Row[]>;
+}
+
+export function panelQueries(id: PanelId, params: Record<string, unknown> = {}): PanelQuery[] {
   const file = `panels/${id}.sql`;
+  return namedStatements(file, sqlText(file)).map((st) => ({
+    panel: id,
+    name: st.name,
+    async run(conn: DuckDBConnection): Promise<Row[]> {
+      try {
+        const p = paramsFor(st.sql, params);
+        const reader = p ? await conn.runAndReadAll(st.sql, p as never) : await conn.runAndReadAll(st.sql);
+        return reader.getRowObjectsJson() as Row[];
+      } catch (e) {
+        throw new SqlError(`src/${file} (query "${st.name}")`, e);
+      }
+    },
+  }));
+}
+
+export async function runPanel(conn: DuckDBConnection, id: PanelId, params: Record<string, unknown> = {}): Promise<PanelResult> {
   const out: PanelResult = {};
-  for (const st of namedStatements(file, sqlText(file))) {
-    try {
-      const p = paramsFor(st.sql, params);
-      const reader = p ? await conn.runAndReadAll(st.sql, p as never) : await conn.runAndReadAll(st.sql);
-      out[st.name] = reader.getRowObjectsJson() as Row[];
-    } catch (e) {
-      throw new SqlError(`src/${file} (query "${st.name}")`, e);
-    }
-  }
+  for (const q of panelQueries(id, params)) out[q.name] = await q.run(conn);
+  return out;
+}
+
+/**
+ * Run jobs on several connections at once (DuckDB runs each connection's query on its own thread),
+ * each job on the next free connection; results in job order. After a failure no job starts, and
+ * the first error is thrown once the running ones have finished (so the connections can close).
+ */
+export async function runConcurrently<T>(conns: DuckDBConnection[], jobs: ((conn: DuckDBConnection) => Promise<T>)[]): Promise<T[]> {
+  const out = new Array<T>(jobs.length);
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  await Promise.all(
+    conns.map(async (conn) => {
+      while (!failure && next < jobs.length) {
+        const i = next++;
+        try {
+          out[i] = await jobs[i](conn);
+        } catch (error) {
+          failure ??= { error };
+        }
+      }
+    }),
+  );
+  if (failure) throw failure.error;
   return out;
 }
