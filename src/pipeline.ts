@@ -126,7 +126,15 @@ export function chooseBucket(firstTs: string | null, lastTs: string | null): Buc
 /** Connections that run the panel queries at once (the machine's cores are few; more only queue). */
 const CONNECTIONS = 2;
 
-export async function analyse(opts: AnalysisOptions): Promise<{ db: Db; analysis: Analysis }> {
+export interface AnalysisHooks {
+  /**
+   * Called once the panels the charts are drawn from (tokens, sessions, tools, api_errors, cost)
+   * are done, while the rollups and the other tables still run: a report starts its charts then.
+   */
+  onChartPanels?: (a: Pick<Analysis, 'filters' | 'bucket' | 'panels' | 'priceTable' | 'priceMatches'>) => void;
+}
+
+export async function analyse(opts: AnalysisOptions, hooks: AnalysisHooks = {}): Promise<{ db: Db; analysis: Analysis }> {
   checkTimeZone(opts.tz);
   const now = opts.now ?? new Date();
   const filters: ResolvedFilters = {
@@ -145,7 +153,9 @@ export async function analyse(opts: AnalysisOptions): Promise<{ db: Db; analysis
   if (opts.paths.length === 0 && !opts.db) throw new CliError('give input files or directories, or --db FILE with data loaded by `ingest`', EXIT.USAGE);
   const priceTable = loadPriceTable(opts.prices);
   const inputs = opts.paths.length ? await discoverInputs(opts.paths) : [];
+  lap('started');
   const db = await openDb(opts.db);
+  lap('database opened');
   try {
     const loaded = inputs.length ? await ingest(db, inputs, { onProgress: opts.onProgress }) : [];
     const stored = (await querySqlFile(db.conn, 'panels/count_records.sql'))[0];
@@ -193,24 +203,41 @@ export async function analyse(opts: AnalysisOptions): Promise<{ db: Db; analysis
       await runSqlFile(conn, 'panels/rollup_groups.sql', rollupParams);
       return (await runPanel(conn, 'rollups')).rollup;
     };
-    const queries = [...CHART_PANELS, 'data_quality' as const, 'inputs' as const].flatMap((id) => panelQueries(id, params));
+    const charted = CHART_PANELS.flatMap((id) => panelQueries(id, params));
+    const tables = (['data_quality', 'inputs'] as const).flatMap((id) => panelQueries(id, params));
+    const queries = [...charted, ...tables];
+    const results = new Map<string, Row[]>();
+    const panelsOf = (qs: typeof queries) => {
+      const panels: Record<string, PanelResult> = {};
+      for (const q of qs) (panels[q.panel] ??= {})[q.name] = results.get(`${q.panel}.${q.name}`)!;
+      return panels;
+    };
+    let chartedLeft = charted.length;
+    const queryJob = (q: (typeof queries)[number]) => async (conn: DuckDBConnection) => {
+      results.set(`${q.panel}.${q.name}`, await q.run(conn));
+      if (charted.includes(q) && --chartedLeft === 0) hooks.onChartPanels?.({ filters, bucket, panels: panelsOf(charted), priceTable, priceMatches });
+    };
+    let rollupRows: Row[] = [];
+    const rollupsJob = async (conn: DuckDBConnection) => void (rollupRows = await rollupJob(conn));
+    // The longest job first, unless the charts wait for their panels.
+    const jobs = hooks.onChartPanels
+      ? [...charted.map(queryJob), rollupsJob, ...tables.map(queryJob)]
+      : [rollupsJob, ...queries.map(queryJob)];
     const conns = [db.conn];
-    let results: Row[][];
     try {
       for (let i = 1; i < CONNECTIONS; i++) {
         const conn = await db.instance.connect();
         conns.push(conn);
         await useReportScope(conn);
       }
-      results = await runConcurrently(conns, [rollupJob, ...queries.map((q) => (conn: DuckDBConnection) => q.run(conn))]);
+      await runConcurrently(conns, jobs);
     } finally {
       for (const c of conns.slice(1)) c.closeSync();
     }
-    const panels: Record<string, PanelResult> = {};
-    queries.forEach((q, i) => ((panels[q.panel] ??= {})[q.name] = results[1 + i]));
+    const panels = panelsOf(queries);
     const rollups: Record<string, Row[]> = {};
     for (const key of dims.keys()) rollups[key] = [];
-    for (const { key, ...row } of results[0]) rollups[key as string].push(row);
+    for (const { key, ...row } of rollupRows) rollups[key as string].push(row);
     lap('panels and rollups');
     return { db, analysis: { options: opts, loaded, filters, bucket, panels, rollups, priceTable, priceMatches } };
   } catch (e) {

@@ -7,11 +7,9 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { SqlError } from '../errors.js';
 import { sqlText } from '../model/db.js';
 
-/** The five report panels, in report order; each has a chart spec `<id>.vl.json`. */
-export const CHART_PANELS = ['tokens', 'sessions', 'tools', 'api_errors', 'cost'] as const;
-/** Other SQL in this folder: tables without a chart of their own. */
-export const TABLE_PANELS = ['rollups', 'data_quality', 'inputs'] as const;
-export type PanelId = (typeof CHART_PANELS)[number] | (typeof TABLE_PANELS)[number];
+import type { PanelId } from './ids.js';
+
+export { CHART_PANELS, TABLE_PANELS, type PanelId } from './ids.js';
 
 export type Row = Record<string, unknown>;
 export type PanelResult = Record<string, Row[]>;

@@ -21,8 +21,11 @@ function emailView(s: Summary, charts: Chart[]): { view: ReportView; moreFlags: 
   };
 }
 
+/** The template of report-email.html. */
+export const emailTemplate = () => loadTemplate('report-email.html.hbs', { table: 'partials/table-email.html.hbs' });
+
 export function renderEmail(s: Summary, charts: Chart[]): string {
-  const template = loadTemplate('report-email.html.hbs', { table: 'partials/table-email.html.hbs' });
+  const template = emailTemplate();
   const render = (withCharts: boolean) => {
     const { view, moreFlags } = emailView(s, withCharts ? charts : []);
     const panels = view.panels.map((p) => {

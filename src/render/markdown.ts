@@ -12,6 +12,9 @@ import type { Summary } from './summary.js';
 /** GitHub's limit is 65,536 characters; stay under it in UTF-8 bytes too, with room to spare. */
 export const PR_COMMENT_MAX = 65_000;
 
+/** The characters mdEscape changes (most cells, numbers and plain words, have none). */
+const MD_SPECIAL = /[\r\n\t\\`*[\]#|~$_&<>@]/;
+
 /**
  * Text → Markdown that renders as exactly that text, inline or in a table cell: HTML special
  * characters become entities, Markdown punctuation that could start emphasis, code, links, tables,
@@ -19,6 +22,7 @@ export const PR_COMMENT_MAX = 65_000;
  * entity (no mentions), and line breaks become spaces.
  */
 export function mdEscape(text: string): string {
+  if (!MD_SPECIAL.test(text)) return text;
   return text
     .replace(/[\r\n\t]+/g, ' ')
     .replace(/[\\`*[\]#|~$]/g, (c) => `\\${c}`)
@@ -72,9 +76,12 @@ function tidy(md: string): string {
   return md.replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').trim() + '\n';
 }
 
+/** The templates of report.md and pr-comment.md. */
+export const markdownTemplate = () => loadTemplate('report.md.hbs', { table: 'partials/table.md.hbs' }, { noEscape: true });
+export const prCommentTemplate = () => loadTemplate('pr-comment.md.hbs', { table: 'partials/table.md.hbs' }, { noEscape: true });
+
 export function renderMarkdown(view: ReportView): string {
-  const template = loadTemplate('report.md.hbs', { table: 'partials/table.md.hbs' }, { noEscape: true });
-  return tidy(template({ view: markdownView(view), version: packageVersion() }));
+  return tidy(markdownTemplate()({ view: markdownView(view), version: packageVersion() }));
 }
 
 function compactView(s: Summary, lim: Limits, maxFlags: number): { view: ReportView; moreFlags: number } {
@@ -99,7 +106,7 @@ function cutText(text: string, max: number): string {
  * Whatever the input, it fits: tables shrink until it does, and as a last resort it is cut.
  */
 export function renderPrComment(s: Summary): string {
-  const template = loadTemplate('pr-comment.md.hbs', { table: 'partials/table.md.hbs' }, { noEscape: true });
+  const template = prCommentTemplate();
   const tries: [Limits, number][] = [
     [LIMITS.compact, 10],
     [{ rows: 4, sessions: 3, cell: 40 }, 5],

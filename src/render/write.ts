@@ -5,23 +5,46 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderCharts, vegaRuntimeScripts } from './charts.js';
-import { renderEmail } from './email.js';
+import { renderCharts, vegaRuntimeScripts, type Chart } from './charts.js';
+import { emailTemplate, renderEmail } from './email.js';
 import { buildView, LIMITS } from './format.js';
-import { renderHtml } from './html.js';
-import { renderMarkdown, renderPrComment } from './markdown.js';
+import { htmlTemplate, renderHtml } from './html.js';
+import { markdownTemplate, prCommentTemplate, renderMarkdown, renderPrComment } from './markdown.js';
 import type { Summary } from './summary.js';
+import { lap } from '../timing.js';
 
 export interface ReportFiles {
   out: string;
   interactive?: boolean;
   email?: boolean;
   prComment?: boolean;
+  /** Renders the charts (default: `renderCharts`, on this thread). */
+  renderCharts?: (summary: Summary) => Promise<Chart[]>;
+}
+
+/**
+ * Compile the templates these files need ahead of the render (e.g. while the charts are drawn on
+ * other threads). Errors are left for the render to raise.
+ */
+export function prepareTemplates(o: Omit<ReportFiles, 'out'>): void {
+  try {
+    htmlTemplate();
+    markdownTemplate();
+    if (o.email) emailTemplate();
+    if (o.prComment) prCommentTemplate();
+  } catch {
+    // the render meets the same error, where it always has
+  }
 }
 
 /** Writes the files and returns their paths, in a stable order. */
 export async function writeReport(summary: Summary, o: ReportFiles): Promise<string[]> {
-  const rendered = await renderCharts(summary);
+  const charts = (o.renderCharts ?? renderCharts)(summary);
+  charts.catch(() => {}); // awaited just below
+  prepareTemplates(o);
+  lap('templates compiled');
+  const rendered = await charts;
+  lap('charts rendered');
   for (const c of rendered) {
     if (!/^[a-z0-9_-]+$/.test(c.id)) throw new Error(`chart id ${JSON.stringify(c.id)} cannot be a file name`);
   }
@@ -32,6 +55,7 @@ export async function writeReport(summary: Summary, o: ReportFiles): Promise<str
     ['report.html', renderHtml(view, { runtime: o.interactive ? vegaRuntimeScripts() : undefined })],
     ['report.md', renderMarkdown(view)],
   ];
+  lap('html and markdown rendered');
   if (o.email) files.push(['report-email.html', renderEmail(summary, rendered)]);
   if (o.prComment) files.push(['pr-comment.md', renderPrComment(summary)]);
 
