@@ -11,7 +11,7 @@ import { ingest, type FileReport, type Progress } from './ingest/load.js';
 import { openDb, querySqlFile, runSqlFile, type Db } from './model/db.js';
 import { buildModel, modelIsCurrent, prepareFacts, useReportScope } from './model/facts.js';
 import { createPricedCallsView, loadPriceTable, writePriceTables, type PriceMatchRow, type PriceTable } from './model/pricing.js';
-import { CHART_PANELS, panelQueries, runConcurrently, runPanel, type PanelResult, type Row } from './panels/index.js';
+import { CHART_PANELS, panelQueries, runConcurrently, runPanel, type Job, type PanelResult, type Row } from './panels/index.js';
 
 /** The report filters as the user gives them (shared by the CLI flags and the pipeline). */
 export interface FilterFlags {
@@ -176,8 +176,7 @@ export async function analyse(opts: AnalysisOptions, hooks: AnalysisHooks = {}):
     const modelIds = (await querySqlFile(db.conn, 'panels/model_ids.sql')).map((r) => r.model as string);
     const priceMatches = await writePriceTables(db.conn, priceTable, modelIds, { priceDate: opts.priceDate });
     await createPricedCallsView(db.conn);
-    await runSqlFile(db.conn, 'panels/priced_calls_once.sql');
-    lap('facts filtered and priced');
+    lap('facts filtered, prices matched');
 
     // The time bucket of the token chart depends on the data's time range.
     const range = (await panelQueries('inputs').find((q) => q.name === 'range')!.run(db.conn))[0];
@@ -185,7 +184,8 @@ export async function analyse(opts: AnalysisOptions, hooks: AnalysisHooks = {}):
     const params = { bucket, slow_ms: opts.slowMs };
 
     // Every panel statement is independent of the others, and so are the rollups (one query for
-    // every dimension): run them on a few connections at once.
+    // every dimension): they run on a few connections at once. Meanwhile priced_calls is computed
+    // once into a table; what reads it waits for that.
     const dims = new Map<string, string>([
       ['byOriginator', 'originator'],
       ['bySessionSource', 'session_source'],
@@ -198,10 +198,25 @@ export async function analyse(opts: AnalysisOptions, hooks: AnalysisHooks = {}):
       dims: listValue([...dims.keys()].map((k) => (k.startsWith('attr:') ? 'attribute' : dims.get(k)!))),
       paths: listValue([...dims.values()].map((d) => `$."${d.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`)),
     };
-    const rollupJob = async (conn: DuckDBConnection) => {
+    let pricedDone!: () => void;
+    let pricedFailed!: (e: unknown) => void;
+    const priced = new Promise<void>((resolve, reject) => ((pricedDone = resolve), (pricedFailed = reject)));
+    priced.catch(() => {}); // the job below reports the failure
+    const pricedJob = async (conn: DuckDBConnection) => {
+      try {
+        await runSqlFile(conn, 'panels/priced_calls_once.sql');
+        pricedDone();
+      } catch (e) {
+        pricedFailed(e);
+        throw e;
+      }
+    };
+    let rollupRows: Row[] = [];
+    const rollupsJob = async (conn: DuckDBConnection) => {
+      await priced;
       // rollup_groups is a TEMP table: both statements on the one connection.
       await runSqlFile(conn, 'panels/rollup_groups.sql', rollupParams);
-      return (await runPanel(conn, 'rollups')).rollup;
+      rollupRows = (await runPanel(conn, 'rollups')).rollup;
     };
     const charted = CHART_PANELS.flatMap((id) => panelQueries(id, params));
     const tables = (['data_quality', 'inputs'] as const).flatMap((id) => panelQueries(id, params));
@@ -212,17 +227,25 @@ export async function analyse(opts: AnalysisOptions, hooks: AnalysisHooks = {}):
       for (const q of qs) (panels[q.panel] ??= {})[q.name] = results.get(`${q.panel}.${q.name}`)!;
       return panels;
     };
+    const readsPrices = (q: (typeof queries)[number]) => /\bpriced_calls\b/.test(q.sql);
     let chartedLeft = charted.length;
-    const queryJob = (q: (typeof queries)[number]) => async (conn: DuckDBConnection) => {
-      results.set(`${q.panel}.${q.name}`, await q.run(conn));
-      if (charted.includes(q) && --chartedLeft === 0) hooks.onChartPanels?.({ filters, bucket, panels: panelsOf(charted), priceTable, priceMatches });
+    const queryJob = (q: (typeof queries)[number]): Job => async (conn) => {
+      if (readsPrices(q)) await priced;
+      const rows = await q.start(conn);
+      return () => {
+        results.set(`${q.panel}.${q.name}`, rows());
+        if (charted.includes(q) && --chartedLeft === 0) hooks.onChartPanels?.({ filters, bucket, panels: panelsOf(charted), priceTable, priceMatches });
+      };
     };
-    let rollupRows: Row[] = [];
-    const rollupsJob = async (conn: DuckDBConnection) => void (rollupRows = await rollupJob(conn));
-    // The longest job first, unless the charts wait for their panels.
-    const jobs = hooks.onChartPanels
-      ? [...charted.map(queryJob), rollupsJob, ...tables.map(queryJob)]
-      : [rollupsJob, ...queries.map(queryJob)];
+    // The charts' panels first (those reading priced_calls last among them), then the rollups,
+    // the longest job, then the other tables.
+    const jobs = [
+      pricedJob,
+      ...charted.filter((q) => !readsPrices(q)).map(queryJob),
+      ...charted.filter(readsPrices).map(queryJob),
+      rollupsJob,
+      ...tables.map(queryJob),
+    ];
     const conns = [db.conn];
     try {
       for (let i = 1; i < CONNECTIONS; i++) {

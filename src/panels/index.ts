@@ -42,24 +42,36 @@ function paramsFor(sql: string, all: Record<string, unknown>): Record<string, un
 export interface PanelQuery {
   panel: PanelId;
   name: string;
+  sql: string;
+  /**
+   * Runs the statement; resolves to what turns its result into rows, JavaScript work that the
+   * caller can do while the connection runs its next statement.
+   */
+  start(conn: DuckDBConnection): Promise<() => Row[]>;
   run(conn: DuckDBConnection): Promise<Row[]>;
 }
 
 export function panelQueries(id: PanelId, params: Record<string, unknown> = {}): PanelQuery[] {
   const file = `panels/${id}.sql`;
-  return namedStatements(file, sqlText(file)).map((st) => ({
-    panel: id,
-    name: st.name,
-    async run(conn: DuckDBConnection): Promise<Row[]> {
+  return namedStatements(file, sqlText(file)).map((st) => {
+    const fail = (e: unknown) => new SqlError(`src/${file} (query "${st.name}")`, e);
+    const start = async (conn: DuckDBConnection) => {
       try {
         const p = paramsFor(st.sql, params);
         const reader = p ? await conn.runAndReadAll(st.sql, p as never) : await conn.runAndReadAll(st.sql);
-        return reader.getRowObjectsJson() as Row[];
+        return () => {
+          try {
+            return reader.getRowObjectsJson() as Row[];
+          } catch (e) {
+            throw fail(e);
+          }
+        };
       } catch (e) {
-        throw new SqlError(`src/${file} (query "${st.name}")`, e);
+        throw fail(e);
       }
-    },
-  }));
+    };
+    return { panel: id, name: st.name, sql: st.sql, start, run: async (conn: DuckDBConnection) => (await start(conn))() };
+  });
 }
 
 export async function runPanel(conn: DuckDBConnection, id: PanelId, params: Record<string, unknown> = {}): Promise<PanelResult> {
@@ -69,26 +81,43 @@ export async function runPanel(conn: DuckDBConnection, id: PanelId, params: Reco
 }
 
 /**
- * Run jobs on several connections at once (DuckDB runs each connection's query on its own thread),
- * each job on the next free connection; results in job order. After a failure no job starts, and
- * the first error is thrown once the running ones have finished (so the connections can close).
+ * A unit of work for one connection: resolves once the database part is done, to what is left to
+ * do in JavaScript (or nothing).
  */
-export async function runConcurrently<T>(conns: DuckDBConnection[], jobs: ((conn: DuckDBConnection) => Promise<T>)[]): Promise<T[]> {
-  const out = new Array<T>(jobs.length);
+export type Job = (conn: DuckDBConnection) => Promise<(() => void) | void>;
+
+/**
+ * Run jobs on several connections at once (DuckDB runs each connection's statement on its own
+ * thread), each job on the next free connection. What a job leaves to do in JavaScript is done
+ * once its connection has started the next job, so the two overlap. After a failure no job
+ * starts, and the first error is thrown once the running ones have finished (so the connections
+ * can close).
+ */
+export async function runConcurrently(conns: DuckDBConnection[], jobs: Job[]): Promise<void> {
   let next = 0;
   let failure: { error: unknown } | undefined;
+  const attempt = (f: () => void) => {
+    try {
+      f();
+    } catch (error) {
+      failure ??= { error };
+    }
+  };
   await Promise.all(
     conns.map(async (conn) => {
+      let left: (() => void) | void = undefined;
       while (!failure && next < jobs.length) {
-        const i = next++;
+        const started = jobs[next++](conn);
+        if (left) attempt(left);
         try {
-          out[i] = await jobs[i](conn);
+          left = await started;
         } catch (error) {
           failure ??= { error };
+          left = undefined;
         }
       }
+      if (left && !failure) attempt(left);
     }),
   );
   if (failure) throw failure.error;
-  return out;
 }
