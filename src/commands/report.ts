@@ -30,14 +30,18 @@ export function outputOptions(defaultOut?: string): Option[] {
 /** Analyse, write the report folder, print the written paths on stdout (one per line). */
 export async function runReport(paths: string[], o: ReportFlags, files: Omit<ReportFiles, 'out'> = {}): Promise<void> {
   // The charts are drawn on worker threads (started by cli.ts, or here), which load Vega while the
-  // queries run; this thread loads the other renderers while they draw.
+  // queries run. They start as soon as their panels are done, while the rollups still run; this
+  // thread then loads the other renderers and compiles the templates.
   const chartThreads = startChartThreads();
+  const options = { out: o.out, interactive: o.interactive, email: o.email, prComment: o.prComment, ...files };
   let written: string[];
   try {
-    // The charts start as soon as their panels are done, while the rollups still run.
     let charted: ChartedSummary | undefined;
     let charts: Promise<Chart[]> | undefined;
+    let renderer: Promise<typeof import('../render/write.js')> | undefined;
     const onChartPanels = (a: ChartedAnalysis) => {
+      renderer = import('../render/write.js');
+      renderer.then((w) => w.prepareTemplates(options)).catch(() => {}); // met again below
       try {
         charted = chartedSections(a);
       } catch {
@@ -56,9 +60,8 @@ export async function runReport(paths: string[], o: ReportFlags, files: Omit<Rep
     }
     lap('summary built');
     charts ??= chartThreads.render(summary);
-    const { writeReport } = await import('../render/write.js');
+    const { writeReport } = await (renderer ?? import('../render/write.js'));
     lap('renderers loaded');
-    const options = { out: o.out, interactive: o.interactive, email: o.email, prComment: o.prComment, ...files };
     written = await writeReport(summary, { ...options, renderCharts: () => charts! });
   } finally {
     chartThreads.close();

@@ -22,9 +22,9 @@ export interface ChartThreads {
 }
 
 /** One worker, answering one request at a time. */
-function chartWorker(): { draw(request: ChartRequest): Promise<Chart[]>; close(): void } {
+function chartWorker(share: readonly ChartId[]): { draw(request: ChartRequest): Promise<Chart[]>; close(): void } {
   // Always the compiled worker: Node cannot start a worker from TypeScript source (tests).
-  const worker = new Worker(fromRoot('dist', 'src', 'render', 'chart-worker.js'));
+  const worker = new Worker(fromRoot('dist', 'src', 'render', 'chart-worker.js'), { workerData: { cacheTag: share.join(',') } });
   let failure: Error | undefined;
   let waiting: { resolve: (c: Chart[]) => void; reject: (e: Error) => void } | undefined;
   worker.on('message', (m: ChartReply) => {
@@ -60,7 +60,7 @@ let started: ChartThreads | undefined;
 /** Start the chart workers (once per process: a second call returns the same ones). */
 export function startChartThreads(): ChartThreads {
   if (started) return started;
-  const workers = SHARES.map(() => chartWorker());
+  const workers = SHARES.map((share) => chartWorker(share));
   started = {
     async render(summary) {
       // What the charts read of the summary (not the file list, rollups or data quality).

@@ -1,9 +1,10 @@
 /**
  * The chart thread's entry point (see chart-thread.ts): loads Vega at once, then renders the charts
- * it is sent, one message per request.
+ * it is sent, one message per request; after the first, it caches Vega's compiled code for the
+ * next run (code-cache.ts).
  */
-import { parentPort } from 'node:worker_threads';
-import { modelColors, preloadVega, renderChart, type Chart, type ChartId } from './charts.js';
+import { parentPort, workerData } from 'node:worker_threads';
+import { modelColors, preloadVega, renderChart, saveVegaCodeCache, type Chart, type ChartId } from './charts.js';
 import type { ChartedSummary } from './summary.js';
 
 export interface ChartRequest {
@@ -12,7 +13,7 @@ export interface ChartRequest {
 }
 export type ChartReply = { charts: Chart[] } | { error: string };
 
-preloadVega();
+preloadVega((workerData as { cacheTag: string }).cacheTag);
 parentPort!.on('message', async ({ summary, ids }: ChartRequest) => {
   let reply: ChartReply;
   try {
@@ -24,4 +25,5 @@ parentPort!.on('message', async ({ summary, ids }: ChartRequest) => {
     reply = { error: (e as Error).message };
   }
   parentPort!.postMessage(reply);
+  saveVegaCodeCache();
 });

@@ -16,10 +16,10 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { compileFunction } from 'node:vm';
 import type { LoggerInterface } from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
 import { CHART_PANELS } from '../panels/ids.js';
+import { loadBundle, type LoadedBundle } from './code-cache.js';
 import { fromRoot } from '../paths.js';
 import { duration, int, pct, plural, usd } from './format.js';
 import type { ChartedSummary } from './summary.js';
@@ -465,35 +465,34 @@ function buildFile(pkg: string, file: string): string {
   return join(dirname(createRequire(import.meta.url).resolve(pkg)), file);
 }
 
-let runtime: { vega: Vega; vl: VegaLite } | undefined;
+let runtime: { vega: Vega; vl: VegaLite; bundles: LoadedBundle[] } | undefined;
 
 /**
  * Vega and Vega-Lite from their single-file builds, the very files that --interactive inlines in
  * the page, loaded as the CommonJS modules they also are. Their ES module entry points pull in
  * some forty packages and hundreds of files, which took about three times as long to load.
+ * `cacheTag`: keep their compiled code between runs (code-cache.ts), for a chart thread.
  */
-function vegaRuntime(): { vega: Vega; vl: VegaLite } {
+function vegaRuntime(cacheTag?: string): { vega: Vega; vl: VegaLite } {
   if (runtime) return runtime;
-  const load = (pkg: string, file: string, deps: Record<string, unknown>) => {
-    const path = buildFile(pkg, file);
-    const body = compileFunction(readFileSync(path, 'utf8'), ['exports', 'require', 'module'], { filename: path });
-    const module = { exports: {} as Record<string, unknown> };
-    const require = (id: string) => {
-      if (id in deps) return deps[id];
-      throw new Error(`${path}: unexpected require(${JSON.stringify(id)})`);
-    };
-    body.call(module.exports, module.exports, require, module);
-    return module.exports;
-  };
-  const vega = load('vega', 'vega.min.js', {}) as unknown as Vega;
-  const vl = load('vega-lite', 'vega-lite.min.js', { vega }) as unknown as VegaLite;
-  runtime = { vega, vl };
+  const vegaBundle = loadBundle(buildFile('vega', 'vega.min.js'), {}, cacheTag);
+  const vega = vegaBundle.exports as unknown as Vega;
+  const vlBundle = loadBundle(buildFile('vega-lite', 'vega-lite.min.js'), { vega }, cacheTag);
+  runtime = { vega, vl: vlBundle.exports as unknown as VegaLite, bundles: [vegaBundle, vlBundle] };
   return runtime;
 }
 
-/** Load Vega now rather than at the first chart (a chart thread does while the queries run). */
-export function preloadVega(): void {
-  vegaRuntime();
+/**
+ * Load Vega now rather than at the first chart (a chart thread does, while the queries run), its
+ * compiled code cached under `cacheTag` if given.
+ */
+export function preloadVega(cacheTag?: string): void {
+  vegaRuntime(cacheTag);
+}
+
+/** Store Vega's code cache (when loaded with a cache tag, and no cache was used). */
+export function saveVegaCodeCache(): void {
+  for (const b of runtime?.bundles ?? []) b.saveCache();
 }
 
 function collectingLogger(into: string[], Warn: number): LoggerInterface {
