@@ -1,15 +1,9 @@
 /**
  * Wiring only: commands, shared flags, exit codes. Work happens in the stage modules.
  */
-import { startChartThreads } from './render/chart-thread.js';
-
-// `report` and `demo` draw charts on worker threads: start them before loading the rest of the
-// program, so that they load Vega on another core meanwhile.
-if (['report', 'demo'].includes(process.argv.slice(2).find((a) => !a.startsWith('-')) ?? '')) startChartThreads();
-
-const { Command, CommanderError, Option } = await import('commander');
-const { CliError, EXIT } = await import('./errors.js');
-const { registerCommands } = await import('./commands/index.js');
+import { Command, CommanderError, Option } from 'commander';
+import { CliError, EXIT } from './errors.js';
+import { registerCommands } from './commands/index.js';
 
 const program = new Command();
 program

@@ -29,9 +29,9 @@ export function outputOptions(defaultOut?: string): Option[] {
 
 /** Analyse, write the report folder, print the written paths on stdout (one per line). */
 export async function runReport(paths: string[], o: ReportFlags, files: Omit<ReportFiles, 'out'> = {}): Promise<void> {
-  // The charts are drawn on worker threads (started by cli.ts, or here), which load Vega while the
-  // queries run. They start as soon as their panels are done, while the rollups still run; this
-  // thread then loads the other renderers and compiles the templates.
+  // The charts are drawn on worker threads, started now: they load Vega (and precompile the
+  // templates) while the queries run. They draw as soon as their panels are done, while the rollups
+  // still run; this thread meanwhile loads the other renderers.
   const chartThreads = startChartThreads();
   const options = { out: o.out, interactive: o.interactive, email: o.email, prComment: o.prComment, ...files };
   let written: string[];
@@ -39,9 +39,11 @@ export async function runReport(paths: string[], o: ReportFlags, files: Omit<Rep
     let charted: ChartedSummary | undefined;
     let charts: Promise<Chart[]> | undefined;
     let renderer: Promise<typeof import('../render/write.js')> | undefined;
+    let templatesReady: Promise<void> | undefined;
     const onChartPanels = (a: ChartedAnalysis) => {
       renderer = import('../render/write.js');
-      renderer.then((w) => w.prepareTemplates(options)).catch(() => {}); // met again below
+      templatesReady = Promise.all([renderer, chartThreads.templates()]).then(([w, t]) => w.prepareTemplates(options, t));
+      templatesReady.catch(() => {}); // met again below
       try {
         charted = chartedSections(a);
       } catch {
@@ -60,7 +62,8 @@ export async function runReport(paths: string[], o: ReportFlags, files: Omit<Rep
     }
     lap('summary built');
     charts ??= chartThreads.render(summary);
-    const { writeReport } = await (renderer ?? import('../render/write.js'));
+    const { writeReport, prepareTemplates } = await (renderer ?? import('../render/write.js'));
+    await (templatesReady ?? chartThreads.templates().then((t) => prepareTemplates(options, t))).catch(() => {});
     lap('renderers loaded');
     written = await writeReport(summary, { ...options, renderCharts: () => charts! });
   } finally {

@@ -6,61 +6,11 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import Handlebars from 'handlebars';
 import { fromRoot } from '../paths.js';
 import type { Chart, ReportView } from './format.js';
+import { template } from './templates.js';
 
 export const BASE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
-
-const templates = new Map<string, HandlebarsTemplateDelegate>();
-
-/**
- * A Handlebars template from templates/, with partials from templates/partials/ by name; compiled
- * once per process, and at once (Handlebars.compile would wait for the first render), so that a
- * report can compile its templates while its queries run.
- */
-export function loadTemplate(file: string, partials: Record<string, string> = {}, options: CompileOptions = {}): HandlebarsTemplateDelegate {
-  const key = JSON.stringify([file, partials, options]);
-  let template = templates.get(key);
-  if (template) return template;
-  const hb = Handlebars.create();
-  const opts: CompileOptions = { strict: false, preventIndent: true, ...options };
-  const read = (f: string) => {
-    try {
-      return readFileSync(fromRoot('templates', f), 'utf8');
-    } catch (e) {
-      throw new Error(`cannot read the template templates/${f}: ${(e as Error).message}`);
-    }
-  };
-  const compile = (f: string) => {
-    try {
-      return compileNow(hb, read(f), opts);
-    } catch (e) {
-      throw new Error(`templates/${f}: ${(e as Error).message}`);
-    }
-  };
-  // A partial compiles with its template's options, as Handlebars does for one given as text.
-  for (const [name, f] of Object.entries(partials)) hb.registerPartial(name, compile(f));
-  template = compile(file);
-  templates.set(key, template);
-  return template;
-}
-
-/** What Handlebars.compile does at a template's first render (handlebars/compiler/compiler.js), done now. */
-function compileNow(hb: typeof Handlebars, input: string, options: CompileOptions): HandlebarsTemplateDelegate {
-  const opts: Record<string, unknown> = { ...options };
-  if (!('data' in opts)) opts.data = true;
-  if (opts.compat) opts.useDepths = true;
-  const env = hb as unknown as {
-    parse(input: string, options: object): unknown;
-    Compiler: new () => { compile(ast: unknown, options: object): unknown };
-    JavaScriptCompiler: new () => { compile(environment: unknown, options: object, context: undefined, asObject: boolean): unknown };
-  };
-  const environment = new env.Compiler().compile(env.parse(input, opts), opts);
-  return hb.template(new env.JavaScriptCompiler().compile(environment, opts, undefined, true) as never);
-}
-
-type CompileOptions = Parameters<typeof Handlebars.compile>[1];
 
 let version: string | undefined;
 
@@ -77,9 +27,6 @@ function css(): string {
   stylesheet ??= readFileSync(fromRoot('templates', 'report.css'), 'utf8').trim();
   return stylesheet;
 }
-
-/** The template of report.html. */
-export const htmlTemplate = () => loadTemplate('report.html.hbs', { table: 'partials/table.html.hbs' });
 
 /** Attributes whose value could load something (`url(…)` other than a local `#id`). */
 const URL_ATTRS = new Set(['style', 'src', 'fill', 'stroke', 'clip-path', 'filter', 'mask', 'marker-start', 'marker-mid', 'marker-end', 'cursor']);
@@ -155,7 +102,7 @@ export function renderHtml(view: ReportView, opts: HtmlOptions = {}): string {
     if (opts.runtime) chart.specJson = JSON.stringify(p.chart.spec);
     return { ...p, chart };
   });
-  return htmlTemplate()({
+  return template('html')({
     view: { ...view, panels },
     csp,
     css: css(),

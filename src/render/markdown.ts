@@ -6,7 +6,8 @@
  * Markdown first (so telemetry renders as text: no tags, no emphasis, no broken table cells).
  */
 import { buildView, LIMITS, type Chart, type Limits, type ReportView, type Table } from './format.js';
-import { loadTemplate, packageVersion } from './html.js';
+import { packageVersion } from './html.js';
+import { template } from './templates.js';
 import type { Summary } from './summary.js';
 
 /** GitHub's limit is 65,536 characters; stay under it in UTF-8 bytes too, with room to spare. */
@@ -76,12 +77,8 @@ function tidy(md: string): string {
   return md.replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').trim() + '\n';
 }
 
-/** The templates of report.md and pr-comment.md. */
-export const markdownTemplate = () => loadTemplate('report.md.hbs', { table: 'partials/table.md.hbs' }, { noEscape: true });
-export const prCommentTemplate = () => loadTemplate('pr-comment.md.hbs', { table: 'partials/table.md.hbs' }, { noEscape: true });
-
 export function renderMarkdown(view: ReportView): string {
-  return tidy(markdownTemplate()({ view: markdownView(view), version: packageVersion() }));
+  return tidy(template('markdown')({ view: markdownView(view), version: packageVersion() }));
 }
 
 function compactView(s: Summary, lim: Limits, maxFlags: number): { view: ReportView; moreFlags: number } {
@@ -106,7 +103,7 @@ function cutText(text: string, max: number): string {
  * Whatever the input, it fits: tables shrink until it does, and as a last resort it is cut.
  */
 export function renderPrComment(s: Summary): string {
-  const template = prCommentTemplate();
+  const prComment = template('prComment');
   const tries: [Limits, number][] = [
     [LIMITS.compact, 10],
     [{ rows: 4, sessions: 3, cell: 40 }, 5],
@@ -122,7 +119,7 @@ export function renderPrComment(s: Summary): string {
       .filter((f) => !['Time zone', 'Slow session', 'Tool flag'].includes(f.term))
       .map((f) => `${f.term}: ${f.text}`)
       .join('; ');
-    md = tidy(template({ view: v, kpi, filterText, moreFlags, version: packageVersion() }));
+    md = tidy(prComment({ view: v, kpi, filterText, moreFlags, version: packageVersion() }));
     if (Buffer.byteLength(md, 'utf8') <= PR_COMMENT_MAX) return md;
   }
   const note = '\n\n_… cut to fit a GitHub comment; see report.md for everything._\n';

@@ -6,10 +6,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderCharts, vegaRuntimeScripts, type Chart } from './charts.js';
-import { emailTemplate, renderEmail } from './email.js';
+import { renderEmail } from './email.js';
 import { buildView, LIMITS } from './format.js';
-import { htmlTemplate, renderHtml } from './html.js';
-import { markdownTemplate, prCommentTemplate, renderMarkdown, renderPrComment } from './markdown.js';
+import { renderHtml } from './html.js';
+import { renderMarkdown, renderPrComment } from './markdown.js';
+import { installTemplates, template, type PrecompiledTemplates } from './templates.js';
 import type { Summary } from './summary.js';
 import { lap } from '../timing.js';
 
@@ -24,16 +25,20 @@ export interface ReportFiles {
 
 /**
  * Compile the templates these files need ahead of the render (e.g. while the charts are drawn on
- * other threads). Errors are left for the render to raise.
+ * other threads), or install them precompiled. Errors are left for the render to raise.
  */
-export function prepareTemplates(o: Omit<ReportFiles, 'out'>): void {
+export function prepareTemplates(o: Omit<ReportFiles, 'out'>, precompiled?: PrecompiledTemplates): void {
   try {
-    htmlTemplate();
-    markdownTemplate();
-    if (o.email) emailTemplate();
-    if (o.prComment) prCommentTemplate();
+    if (precompiled) installTemplates(precompiled);
   } catch {
-    // the render meets the same error, where it always has
+    // compiled here instead
+  }
+  for (const name of ['html', 'markdown', ...(o.email ? ['email' as const] : []), ...(o.prComment ? ['prComment' as const] : [])] as const) {
+    try {
+      template(name);
+    } catch {
+      // the render meets the same error, where it always has
+    }
   }
 }
 
