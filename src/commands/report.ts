@@ -29,9 +29,9 @@ export function outputOptions(defaultOut?: string): Option[] {
 
 /** Analyse, write the report folder, print the written paths on stdout (one per line). */
 export async function runReport(paths: string[], o: ReportFlags, files: Omit<ReportFiles, 'out'> = {}): Promise<void> {
-  // The charts are drawn on worker threads, started now: they load Vega (and precompile the
-  // templates) while the queries run. They draw as soon as their panels are done, while the rollups
-  // still run; this thread meanwhile loads the other renderers.
+  // The charts are drawn on a worker thread, started now: it loads Vega (and precompiles the
+  // templates) while the queries run, and draws as soon as the charts' panels are done, while the
+  // rollups still run; this thread meanwhile loads the other renderers.
   const chartThreads = startChartThreads();
   const options = { out: o.out, interactive: o.interactive, email: o.email, prComment: o.prComment, ...files };
   let written: string[];

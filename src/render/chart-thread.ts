@@ -1,27 +1,25 @@
 /**
- * Charts rendered on worker threads. Vega is single-threaded and, after the queries, the largest
- * cost of a report; the token chart alone takes about as long as the other four together. So two
- * workers draw them, one the token chart and one the rest, each starting at once to load Vega
- * while the queries run. The second also precompiles the report's templates meanwhile, so that
- * this thread need not load the Handlebars compiler.
+ * Charts rendered on a worker thread. Vega is single-threaded and, after the queries, the largest
+ * cost of a report. The worker starts with the report command and loads Vega while the queries
+ * run, precompiling the report's templates meanwhile (so that this thread need not load the
+ * Handlebars compiler); it draws the charts as soon as their panels are done, while the rollups
+ * still run. (Two workers, one for the token chart and one for the rest, finished no sooner on
+ * this project's 2-core machines: they cost a second Vega load and warm-up, about 250 ms of CPU.)
  */
 import { Worker } from 'node:worker_threads';
 import { CHART_PANELS } from '../panels/ids.js';
 import { fromRoot } from '../paths.js';
 import type { ChartRequest, ChartWorkerData, ChartWorkerMessage } from './chart-worker.js';
-import type { Chart, ChartId } from './charts.js';
+import type { Chart } from './charts.js';
 import type { ChartedSummary } from './summary.js';
 import type { PrecompiledTemplates } from './templates.js';
-
-/** The charts each worker draws. */
-const SHARES: readonly (readonly ChartId[])[] = [['tokens'], ['sessions', 'tools', 'api_errors', 'cost']];
 
 export interface ChartThreads {
   /** The five panel charts, in report order (like `renderCharts`). */
   render(summary: ChartedSummary): Promise<Chart[]>;
   /** The report's templates, precompiled (undefined if that failed: then compile them here). */
   templates(): Promise<PrecompiledTemplates | undefined>;
-  /** Stop the workers (idempotent). */
+  /** Stop the worker (idempotent). */
   close(): void;
 }
 
@@ -31,7 +29,7 @@ interface ChartWorker {
   close(): void;
 }
 
-/** One worker, answering one request at a time. */
+/** The worker, answering one request at a time. */
 function chartWorker(data: ChartWorkerData): ChartWorker {
   // Always the compiled worker: Node cannot start a worker from TypeScript source (tests).
   const worker = new Worker(fromRoot('dist', 'src', 'render', 'chart-worker.js'), { workerData: data });
@@ -73,23 +71,23 @@ function chartWorker(data: ChartWorkerData): ChartWorker {
 
 let started: ChartThreads | undefined;
 
-/** Start the chart workers (once per process: a second call returns the same ones). */
+/** Start the chart worker (once per process: a second call returns the same one). */
 export function startChartThreads(): ChartThreads {
   if (started) return started;
-  const workers = SHARES.map((share, i) => chartWorker({ cacheTag: share.join(','), templates: i === SHARES.length - 1 }));
+  const worker = chartWorker({ cacheTag: CHART_PANELS.join(','), templates: true });
   started = {
     async render(summary) {
       // What the charts read of the summary (not the file list, rollups or data quality).
       const { filters, tokens, sessions, tools, api, cost } = summary;
       const charted: ChartedSummary = { filters, tokens, sessions, tools, api, cost };
-      const drawn = (await Promise.all(workers.map((w, i) => w.draw({ summary: charted, ids: [...SHARES[i]] })))).flat();
+      const drawn = await worker.draw({ summary: charted, ids: [...CHART_PANELS] });
       return CHART_PANELS.map((id) => drawn.find((c) => c.id === id)!);
     },
     templates() {
-      return workers[workers.length - 1].templates;
+      return worker.templates;
     },
     close() {
-      for (const w of workers) w.close();
+      worker.close();
     },
   };
   return started;
