@@ -29,21 +29,15 @@ export function outputOptions(defaultOut?: string): Option[] {
 
 /** Analyse, write the report folder, print the written paths on stdout (one per line). */
 export async function runReport(paths: string[], o: ReportFlags, files: Omit<ReportFiles, 'out'> = {}): Promise<void> {
-  // The charts are drawn on a worker thread, started now: it loads Vega (and precompiles the
-  // templates) while the queries run, and draws as soon as the charts' panels are done, while the
-  // rollups still run; this thread meanwhile loads the other renderers.
+  // The charts are drawn on a worker thread, started now: it loads Vega while the queries run, and
+  // draws as soon as the charts' panels are done, while the rollups still run. This thread compiles
+  // the templates meanwhile (writeReport).
   const chartThreads = startChartThreads();
-  const options = { out: o.out, interactive: o.interactive, email: o.email, prComment: o.prComment, ...files };
   let written: string[];
   try {
     let charted: ChartedSummary | undefined;
     let charts: Promise<Chart[]> | undefined;
-    let renderer: Promise<typeof import('../render/write.js')> | undefined;
-    let templatesReady: Promise<void> | undefined;
     const onChartPanels = (a: ChartedAnalysis) => {
-      renderer = import('../render/write.js');
-      templatesReady = Promise.all([renderer, chartThreads.templates()]).then(([w, t]) => w.prepareTemplates(options, t));
-      templatesReady.catch(() => {}); // met again below
       try {
         charted = chartedSections(a);
       } catch {
@@ -62,9 +56,9 @@ export async function runReport(paths: string[], o: ReportFlags, files: Omit<Rep
     }
     lap('summary built');
     charts ??= chartThreads.render(summary);
-    const { writeReport, prepareTemplates } = await (renderer ?? import('../render/write.js'));
-    await (templatesReady ?? chartThreads.templates().then((t) => prepareTemplates(options, t))).catch(() => {});
+    const { writeReport } = await import('../render/write.js');
     lap('renderers loaded');
+    const options = { out: o.out, interactive: o.interactive, email: o.email, prComment: o.prComment, ...files };
     written = await writeReport(summary, { ...options, renderCharts: () => charts! });
   } finally {
     chartThreads.close();

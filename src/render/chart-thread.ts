@@ -1,10 +1,11 @@
 /**
  * Charts rendered on a worker thread. Vega is single-threaded and, after the queries, the largest
  * cost of a report. The worker starts with the report command and loads Vega while the queries
- * run, precompiling the report's templates meanwhile (so that this thread need not load the
- * Handlebars compiler); it draws the charts as soon as their panels are done, while the rollups
- * still run. (Two workers, one for the token chart and one for the rest, finished no sooner on
- * this project's 2-core machines: they cost a second Vega load and warm-up, about 250 ms of CPU.)
+ * run; it draws the charts as soon as their panels are done, while the rollups still run, and
+ * this thread compiles the templates meanwhile. (Two workers, one for the token chart and one for
+ * the rest, finished no sooner on this project's 2-core machines: they cost a second Vega load and
+ * warm-up, about 250 ms of CPU. Precompiling the templates on the worker during the queries did
+ * not help either.)
  */
 import { Worker } from 'node:worker_threads';
 import { CHART_PANELS } from '../panels/ids.js';
@@ -12,20 +13,16 @@ import { fromRoot } from '../paths.js';
 import type { ChartRequest, ChartWorkerData, ChartWorkerMessage } from './chart-worker.js';
 import type { Chart } from './charts.js';
 import type { ChartedSummary } from './summary.js';
-import type { PrecompiledTemplates } from './templates.js';
 
 export interface ChartThreads {
   /** The five panel charts, in report order (like `renderCharts`). */
   render(summary: ChartedSummary): Promise<Chart[]>;
-  /** The report's templates, precompiled (undefined if that failed: then compile them here). */
-  templates(): Promise<PrecompiledTemplates | undefined>;
   /** Stop the worker (idempotent). */
   close(): void;
 }
 
 interface ChartWorker {
   draw(request: ChartRequest): Promise<Chart[]>;
-  templates: Promise<PrecompiledTemplates | undefined>;
   close(): void;
 }
 
@@ -35,10 +32,7 @@ function chartWorker(data: ChartWorkerData): ChartWorker {
   const worker = new Worker(fromRoot('dist', 'src', 'render', 'chart-worker.js'), { workerData: data });
   let failure: Error | undefined;
   let waiting: { resolve: (c: Chart[]) => void; reject: (e: Error) => void } | undefined;
-  let gotTemplates: (t: PrecompiledTemplates | undefined) => void = () => {};
-  const templates = data.templates ? new Promise<PrecompiledTemplates | undefined>((resolve) => (gotTemplates = resolve)) : Promise.resolve(undefined);
   worker.on('message', (m: ChartWorkerMessage) => {
-    if (m.kind === 'templates') return gotTemplates(m.templates ?? undefined);
     const w = waiting;
     waiting = undefined;
     worker.unref();
@@ -47,11 +41,9 @@ function chartWorker(data: ChartWorkerData): ChartWorker {
   });
   worker.on('error', (e) => {
     failure = e;
-    gotTemplates(undefined);
     waiting?.reject(e);
     waiting = undefined;
   });
-  worker.on('exit', () => gotTemplates(undefined));
   // Idle, the worker never keeps the process alive (after the listeners: adding one refs it).
   worker.unref();
   return {
@@ -62,7 +54,6 @@ function chartWorker(data: ChartWorkerData): ChartWorker {
       worker.postMessage(request);
       return reply;
     },
-    templates,
     close() {
       void worker.terminate();
     },
@@ -74,7 +65,7 @@ let started: ChartThreads | undefined;
 /** Start the chart worker (once per process: a second call returns the same one). */
 export function startChartThreads(): ChartThreads {
   if (started) return started;
-  const worker = chartWorker({ cacheTag: CHART_PANELS.join(','), templates: true });
+  const worker = chartWorker({ cacheTag: CHART_PANELS.join(',') });
   started = {
     async render(summary) {
       // What the charts read of the summary (not the file list, rollups or data quality).
@@ -82,9 +73,6 @@ export function startChartThreads(): ChartThreads {
       const charted: ChartedSummary = { filters, tokens, sessions, tools, api, cost };
       const drawn = await worker.draw({ summary: charted, ids: [...CHART_PANELS] });
       return CHART_PANELS.map((id) => drawn.find((c) => c.id === id)!);
-    },
-    templates() {
-      return worker.templates;
     },
     close() {
       worker.close();

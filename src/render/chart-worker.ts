@@ -1,39 +1,25 @@
 /**
- * The chart thread's entry point (see chart-thread.ts): loads Vega at once, precompiles the
- * report's templates if asked to (templates.ts), then renders the charts it is sent, one message
- * per request; after the first, it caches Vega's compiled code for the next run (code-cache.ts).
+ * The chart thread's entry point (see chart-thread.ts): loads Vega at once, then renders the charts
+ * it is sent, one message per request; after the first, it caches Vega's compiled code for the
+ * next run (code-cache.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { modelColors, preloadVega, renderChart, saveVegaCodeCache, type Chart, type ChartId } from './charts.js';
 import type { ChartedSummary } from './summary.js';
-import { precompileTemplates, type PrecompiledTemplates } from './templates.js';
 
 export interface ChartWorkerData {
   cacheTag: string;
-  templates: boolean;
 }
 export interface ChartRequest {
   summary: ChartedSummary;
   ids: ChartId[];
 }
-export type ChartWorkerMessage =
-  | { kind: 'templates'; templates: PrecompiledTemplates | null }
-  | { kind: 'charts'; charts: Chart[] }
-  | { kind: 'error'; error: string };
+export type ChartWorkerMessage = { kind: 'charts'; charts: Chart[] } | { kind: 'error'; error: string };
 
 const data = workerData as ChartWorkerData;
 const post = (m: ChartWorkerMessage) => parentPort!.postMessage(m);
 
 preloadVega(data.cacheTag);
-if (data.templates) {
-  let templates: PrecompiledTemplates | null = null;
-  try {
-    templates = precompileTemplates();
-  } catch {
-    // the main thread compiles them, and meets the error there
-  }
-  post({ kind: 'templates', templates });
-}
 parentPort!.on('message', async ({ summary, ids }: ChartRequest) => {
   try {
     const colors = modelColors(summary);

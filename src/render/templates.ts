@@ -1,9 +1,8 @@
 /**
- * The report's Handlebars templates (templates/*.hbs, with partials from templates/partials/).
- * Compiling them takes the Handlebars compiler, slow to load and to warm up; so a report has a
- * chart thread precompile them while its queries run (precompileTemplates), and this thread only
- * evaluates that code with the Handlebars runtime (installTemplates). Anything else compiles a
- * template here at its first use. Both ways run the same compiler with the same options.
+ * The report's Handlebars templates (templates/*.hbs, with partials from templates/partials/),
+ * each compiled once per process, at once rather than at its first render, so that a report can
+ * compile them while its charts are drawn on another thread. Handlebars itself is loaded only
+ * then (the summary command never needs it).
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -19,9 +18,6 @@ export const TEMPLATES = {
   email: { file: 'report-email.html.hbs', partials: { table: 'partials/table-email.html.hbs' }, options: {} },
 } as const satisfies Record<string, { file: string; partials: Record<string, string>; options: CompileOptions }>;
 export type TemplateName = keyof typeof TEMPLATES;
-
-/** A template's compiled code and its partials', as Handlebars.precompile writes it. */
-export type PrecompiledTemplates = Partial<Record<TemplateName, { main: string; partials: Record<string, string> }>>;
 
 const require = createRequire(import.meta.url);
 const compiled = new Map<TemplateName, HandlebarsTemplateDelegate>();
@@ -62,7 +58,7 @@ function compileNow(hb: HandlebarsEnv, input: string, options: CompileOptions): 
   return hb.template(new env.JavaScriptCompiler().compile(environment, opts, undefined, true) as never);
 }
 
-/** A template, compiled once per process (installed precompiled, or compiled now). */
+/** A template, compiled on first use. */
 export function template(name: TemplateName): HandlebarsTemplateDelegate {
   let t = compiled.get(name);
   if (t) return t;
@@ -73,30 +69,4 @@ export function template(name: TemplateName): HandlebarsTemplateDelegate {
   t = naming(file, () => compileNow(hb, read(file), optionsOf(name)));
   compiled.set(name, t);
   return t;
-}
-
-/** Every template's code, by Handlebars.precompile with the options `template` compiles with. */
-export function precompileTemplates(): PrecompiledTemplates {
-  const hb = require('handlebars') as HandlebarsEnv;
-  const out: PrecompiledTemplates = {};
-  for (const name of Object.keys(TEMPLATES) as TemplateName[]) {
-    const { file, partials } = TEMPLATES[name];
-    out[name] = {
-      main: hb.precompile(read(file), optionsOf(name)) as string,
-      partials: Object.fromEntries(Object.entries(partials).map(([p, f]) => [p, hb.precompile(read(f), optionsOf(name)) as string])),
-    };
-  }
-  return out;
-}
-
-/** Use templates precompiled elsewhere, through the Handlebars runtime alone. */
-export function installTemplates(p: PrecompiledTemplates): void {
-  const runtime = require('handlebars/runtime') as HandlebarsEnv;
-  const spec = (code: string) => new Function(`return ${code};`)() as TemplateSpecification;
-  for (const name of Object.keys(p) as TemplateName[]) {
-    if (compiled.has(name)) continue;
-    const hb = runtime.create();
-    for (const [partial, code] of Object.entries(p[name]!.partials)) hb.registerPartial(partial, hb.template(spec(code)));
-    compiled.set(name, hb.template(spec(p[name]!.main)));
-  }
 }

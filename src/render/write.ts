@@ -10,7 +10,7 @@ import { renderEmail } from './email.js';
 import { buildView, LIMITS } from './format.js';
 import { renderHtml } from './html.js';
 import { renderMarkdown, renderPrComment } from './markdown.js';
-import { installTemplates, template, type PrecompiledTemplates } from './templates.js';
+import { template } from './templates.js';
 import type { Summary } from './summary.js';
 import { lap } from '../timing.js';
 
@@ -24,15 +24,10 @@ export interface ReportFiles {
 }
 
 /**
- * Compile the templates these files need ahead of the render (e.g. while the charts are drawn on
- * other threads), or install them precompiled. Errors are left for the render to raise.
+ * Compile the templates these files need ahead of the render (while the charts are drawn on
+ * another thread). Errors are left for the render to raise.
  */
-export function prepareTemplates(o: Omit<ReportFiles, 'out'>, precompiled?: PrecompiledTemplates): void {
-  try {
-    if (precompiled) installTemplates(precompiled);
-  } catch {
-    // compiled here instead
-  }
+export function prepareTemplates(o: Omit<ReportFiles, 'out'>): void {
   for (const name of ['html', 'markdown', ...(o.email ? ['email' as const] : []), ...(o.prComment ? ['prComment' as const] : [])] as const) {
     try {
       template(name);
