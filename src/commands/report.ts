@@ -3,7 +3,7 @@ import { analyse } from '../pipeline.js';
 import { lap } from '../timing.js';
 import type { Chart } from '../render/charts.js';
 import { buildSummary, chartedSections, type ChartedAnalysis, type ChartedSummary, type Summary } from '../render/summary.js';
-import { startChartThreads } from '../render/chart-thread.js';
+import { startChartThread } from '../render/chart-thread.js';
 import type { ReportFiles } from '../render/write.js';
 import { registerDemo } from './demo.js';
 import { progressPrinter } from './ingest.js';
@@ -32,7 +32,7 @@ export async function runReport(paths: string[], o: ReportFlags, files: Omit<Rep
   // The charts are drawn on a worker thread, started now: it loads Vega while the queries run, and
   // draws as soon as the charts' panels are done, while the rollups still run. This thread compiles
   // the templates meanwhile (writeReport).
-  const chartThreads = startChartThreads();
+  const chartThread = startChartThread();
   let written: string[];
   try {
     let charted: ChartedSummary | undefined;
@@ -43,7 +43,7 @@ export async function runReport(paths: string[], o: ReportFlags, files: Omit<Rep
       } catch {
         return; // buildSummary meets the same error below
       }
-      charts = chartThreads.render(charted);
+      charts = chartThread.render(charted);
       charts.catch(() => {}); // awaited by writeReport
       lap('charts started');
     };
@@ -55,13 +55,13 @@ export async function runReport(paths: string[], o: ReportFlags, files: Omit<Rep
       db.close();
     }
     lap('summary built');
-    charts ??= chartThreads.render(summary);
+    charts ??= chartThread.render(summary);
     const { writeReport } = await import('../render/write.js');
     lap('renderers loaded');
     const options = { out: o.out, interactive: o.interactive, email: o.email, prComment: o.prComment, ...files };
     written = await writeReport(summary, { ...options, renderCharts: () => charts! });
   } finally {
-    chartThreads.close();
+    chartThread.close();
   }
   process.stdout.write(written.join('\n') + '\n');
   lap('report written');

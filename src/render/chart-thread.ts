@@ -14,7 +14,7 @@ import type { ChartRequest, ChartWorkerData, ChartWorkerMessage } from './chart-
 import type { Chart } from './charts.js';
 import type { ChartedSummary } from './summary.js';
 
-export interface ChartThreads {
+export interface ChartThread {
   /** The five panel charts, in report order (like `renderCharts`). */
   render(summary: ChartedSummary): Promise<Chart[]>;
   /** Stop the worker (idempotent). */
@@ -60,10 +60,10 @@ function chartWorker(data: ChartWorkerData): ChartWorker {
   };
 }
 
-let started: ChartThreads | undefined;
+let started: ChartThread | undefined;
 
 /** Start the chart worker (once per process: a second call returns the same one). */
-export function startChartThreads(): ChartThreads {
+export function startChartThread(): ChartThread {
   if (started) return started;
   const worker = chartWorker({ cacheTag: CHART_PANELS.join(',') });
   started = {

@@ -42,6 +42,7 @@ export async function writeReport(summary: Summary, o: ReportFiles): Promise<str
   const charts = (o.renderCharts ?? renderCharts)(summary);
   charts.catch(() => {}); // awaited just below
   prepareTemplates(o);
+  const json = JSON.stringify(summary, null, 2) + '\n';
   lap('templates compiled');
   const rendered = await charts;
   lap('charts rendered');
@@ -50,7 +51,7 @@ export async function writeReport(summary: Summary, o: ReportFiles): Promise<str
   }
   const view = buildView(summary, rendered, LIMITS.full);
   const files: [string, string][] = [
-    ['summary.json', JSON.stringify(summary, null, 2) + '\n'],
+    ['summary.json', json],
     ...rendered.map((c): [string, string] => [join('charts', `${c.id}.svg`), c.svg.endsWith('\n') ? c.svg : c.svg + '\n']),
     ['report.html', renderHtml(view, { runtime: o.interactive ? vegaRuntimeScripts() : undefined })],
     ['report.md', renderMarkdown(view)],
