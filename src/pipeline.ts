@@ -3,15 +3,15 @@
  * ingest (optional) → model (facts) → time zone and filters → prices → panels.
  * Returns plain data; rendering happens in src/render.
  */
-import { listValue } from '@duckdb/node-api';
+import { listValue, type DuckDBConnection } from '@duckdb/node-api';
 import { CliError, EXIT } from './errors.js';
 import { lap } from './timing.js';
 import { discoverInputs } from './ingest/discover.js';
 import { ingest, type FileReport, type Progress } from './ingest/load.js';
 import { openDb, querySqlFile, runSqlFile, type Db } from './model/db.js';
-import { buildModel, modelIsCurrent, prepareFacts } from './model/facts.js';
+import { buildModel, modelIsCurrent, prepareFacts, useReportScope } from './model/facts.js';
 import { createPricedCallsView, loadPriceTable, writePriceTables, type PriceMatchRow, type PriceTable } from './model/pricing.js';
-import { CHART_PANELS, runPanel, type PanelResult, type Row } from './panels/index.js';
+import { CHART_PANELS, panelQueries, runConcurrently, runPanel, type Job, type PanelResult, type Row } from './panels/index.js';
 
 /** The report filters as the user gives them (shared by the CLI flags and the pipeline). */
 export interface FilterFlags {
@@ -102,6 +102,8 @@ function wallClock(t: Date, tz: string): string {
 }
 
 export function checkTimeZone(tz: string): void {
+  // The default needs no check, and the first time zone lookup loads ICU's zone data (25 ms).
+  if (tz === 'UTC') return;
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
   } catch {
@@ -123,7 +125,18 @@ export function chooseBucket(firstTs: string | null, lastTs: string | null): Buc
   return 'week';
 }
 
-export async function analyse(opts: AnalysisOptions): Promise<{ db: Db; analysis: Analysis }> {
+/** Connections that run the panel queries at once (the machine's cores are few; more only queue). */
+const CONNECTIONS = 2;
+
+export interface AnalysisHooks {
+  /**
+   * Called once the panels the charts are drawn from (tokens, sessions, tools, api_errors, cost)
+   * are done, while the rollups and the other tables still run: a report starts its charts then.
+   */
+  onChartPanels?: (a: Pick<Analysis, 'filters' | 'bucket' | 'panels' | 'priceTable' | 'priceMatches'>) => void;
+}
+
+export async function analyse(opts: AnalysisOptions, hooks: AnalysisHooks = {}): Promise<{ db: Db; analysis: Analysis }> {
   checkTimeZone(opts.tz);
   const now = opts.now ?? new Date();
   const filters: ResolvedFilters = {
@@ -142,7 +155,9 @@ export async function analyse(opts: AnalysisOptions): Promise<{ db: Db; analysis
   if (opts.paths.length === 0 && !opts.db) throw new CliError('give input files or directories, or --db FILE with data loaded by `ingest`', EXIT.USAGE);
   const priceTable = loadPriceTable(opts.prices);
   const inputs = opts.paths.length ? await discoverInputs(opts.paths) : [];
+  lap('started');
   const db = await openDb(opts.db);
+  lap('database opened');
   try {
     const loaded = inputs.length ? await ingest(db, inputs, { onProgress: opts.onProgress }) : [];
     const stored = (await querySqlFile(db.conn, 'panels/count_records.sql'))[0];
@@ -151,9 +166,8 @@ export async function analyse(opts: AnalysisOptions): Promise<{ db: Db; analysis
     }
     if (!(await modelIsCurrent(db))) await buildModel(db);
     lap('model built');
-    await prepareFacts(db);
-    if (opts.tz !== 'UTC') await runSqlFile(db.conn, 'model/timezone.sql', { tz: opts.tz });
-    await runSqlFile(db.conn, 'model/filter.sql', {
+    await prepareFacts(db, {
+      tz: opts.tz === 'UTC' ? null : opts.tz,
       since: filters.since,
       until: filters.until,
       envs: filters.env ? listValue(filters.env) : null,
@@ -164,33 +178,92 @@ export async function analyse(opts: AnalysisOptions): Promise<{ db: Db; analysis
     const modelIds = (await querySqlFile(db.conn, 'panels/model_ids.sql')).map((r) => r.model as string);
     const priceMatches = await writePriceTables(db.conn, priceTable, modelIds, { priceDate: opts.priceDate });
     await createPricedCallsView(db.conn);
-    lap('facts filtered and priced');
+    lap('facts filtered, prices matched');
 
-    const inputsPanel = await runPanel(db.conn, 'inputs');
-    const range = inputsPanel.range[0];
+    // The time bucket of the token chart depends on the data's time range.
+    const range = (await panelQueries('inputs').find((q) => q.name === 'range')!.run(db.conn))[0];
     const bucket = chooseBucket(range?.first_ts as string | null, range?.last_ts as string | null);
     const params = { bucket, slow_ms: opts.slowMs };
-    const panels: Record<string, PanelResult> = {};
-    for (const id of CHART_PANELS) panels[id] = await runPanel(db.conn, id, params);
-    panels.data_quality = await runPanel(db.conn, 'data_quality');
-    panels.inputs = inputsPanel;
-    lap('panels');
 
-    const rollups: Record<string, Row[]> = {};
-    const dims: [string, string][] = [
+    // Every panel statement is independent of the others, and so are the rollups (one query for
+    // every dimension): they run on a few connections at once. Meanwhile priced_calls is computed
+    // once into a table; what reads it waits for that.
+    const dims = new Map<string, string>([
       ['byOriginator', 'originator'],
       ['bySessionSource', 'session_source'],
       ['byEnvironment', 'environment'],
       ['byAgent', 'agent'],
-      ...opts.groupBy.map((a): [string, string] => [`attr:${a}`, a]),
+    ]);
+    for (const a of opts.groupBy) if (!dims.has(`attr:${a}`)) dims.set(`attr:${a}`, a);
+    const rollupParams = {
+      keys: listValue([...dims.keys()]),
+      dims: listValue([...dims.keys()].map((k) => (k.startsWith('attr:') ? 'attribute' : dims.get(k)!))),
+      paths: listValue([...dims.values()].map((d) => `$."${d.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`)),
+    };
+    let pricedDone!: () => void;
+    let pricedFailed!: (e: unknown) => void;
+    const priced = new Promise<void>((resolve, reject) => ((pricedDone = resolve), (pricedFailed = reject)));
+    priced.catch(() => {}); // the job below reports the failure
+    const pricedJob = async (conn: DuckDBConnection) => {
+      try {
+        await runSqlFile(conn, 'panels/priced_calls_once.sql');
+        pricedDone();
+      } catch (e) {
+        pricedFailed(e);
+        throw e;
+      }
+    };
+    let rollupRows: Row[] = [];
+    const rollupsJob = async (conn: DuckDBConnection) => {
+      await priced;
+      // rollup_groups is a TEMP table: both statements on the one connection.
+      await runSqlFile(conn, 'panels/rollup_groups.sql', rollupParams);
+      rollupRows = (await runPanel(conn, 'rollups')).rollup;
+    };
+    const charted = CHART_PANELS.flatMap((id) => panelQueries(id, params));
+    const tables = (['data_quality', 'inputs'] as const).flatMap((id) => panelQueries(id, params));
+    const queries = [...charted, ...tables];
+    const results = new Map<string, Row[]>();
+    const panelsOf = (qs: typeof queries) => {
+      const panels: Record<string, PanelResult> = {};
+      for (const q of qs) (panels[q.panel] ??= {})[q.name] = results.get(`${q.panel}.${q.name}`)!;
+      return panels;
+    };
+    const readsPrices = (q: (typeof queries)[number]) => /\bpriced_calls\b/.test(q.sql);
+    let chartedLeft = charted.length;
+    const queryJob = (q: (typeof queries)[number]): Job => async (conn) => {
+      if (readsPrices(q)) await priced;
+      const rows = await q.start(conn);
+      return () => {
+        results.set(`${q.panel}.${q.name}`, rows());
+        if (charted.includes(q) && --chartedLeft === 0) hooks.onChartPanels?.({ filters, bucket, panels: panelsOf(charted), priceTable, priceMatches });
+      };
+    };
+    // The charts' panels first (those reading priced_calls last among them), then the rollups,
+    // the longest job, then the other tables.
+    const jobs = [
+      pricedJob,
+      ...charted.filter((q) => !readsPrices(q)).map(queryJob),
+      ...charted.filter(readsPrices).map(queryJob),
+      rollupsJob,
+      ...tables.map(queryJob),
     ];
-    for (const [key, dim] of dims) {
-      const builtIn = ['originator', 'session_source', 'environment', 'agent'].includes(dim) && !key.startsWith('attr:');
-      const rg = { dim: builtIn ? dim : 'attribute', path: `$."${dim.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` };
-      await runSqlFile(db.conn, 'panels/rollup_groups.sql', rg);
-      rollups[key] = (await runPanel(db.conn, 'rollups', rg)).rollup;
+    const conns = [db.conn];
+    try {
+      for (let i = 1; i < CONNECTIONS; i++) {
+        const conn = await db.instance.connect();
+        conns.push(conn);
+        await useReportScope(conn);
+      }
+      await runConcurrently(conns, jobs);
+    } finally {
+      for (const c of conns.slice(1)) c.closeSync();
     }
-    lap('rollups');
+    const panels = panelsOf(queries);
+    const rollups: Record<string, Row[]> = {};
+    for (const key of dims.keys()) rollups[key] = [];
+    for (const { key, ...row } of rollupRows) rollups[key as string].push(row);
+    lap('panels and rollups');
     return { db, analysis: { options: opts, loaded, filters, bucket, panels, rollups, priceTable, priceMatches } };
   } catch (e) {
     db.close();

@@ -1,7 +1,10 @@
 import { Option, type Command } from 'commander';
 import { analyse } from '../pipeline.js';
-import { buildSummary } from '../render/summary.js';
-import { writeReport, type ReportFiles } from '../render/write.js';
+import { lap } from '../timing.js';
+import type { Chart } from '../render/charts.js';
+import { buildSummary, chartedSections, type ChartedAnalysis, type ChartedSummary, type Summary } from '../render/summary.js';
+import { startChartThread } from '../render/chart-thread.js';
+import type { ReportFiles } from '../render/write.js';
 import { registerDemo } from './demo.js';
 import { progressPrinter } from './ingest.js';
 import { analysisOptions, progressWanted, toAnalysisOptions, type AnalysisFlags } from './options.js';
@@ -26,15 +29,42 @@ export function outputOptions(defaultOut?: string): Option[] {
 
 /** Analyse, write the report folder, print the written paths on stdout (one per line). */
 export async function runReport(paths: string[], o: ReportFlags, files: Omit<ReportFiles, 'out'> = {}): Promise<void> {
-  const { db, analysis } = await analyse(toAnalysisOptions(paths, o, progressWanted(o) ? progressPrinter() : undefined));
+  // The charts are drawn on a worker thread, started now: it loads Vega while the queries run, and
+  // draws as soon as the charts' panels are done, while the rollups still run. This thread compiles
+  // the templates meanwhile (writeReport).
+  const chartThread = startChartThread();
   let written: string[];
   try {
-    const summary = buildSummary(analysis, new Date());
-    written = await writeReport(summary, { out: o.out, interactive: o.interactive, email: o.email, prComment: o.prComment, ...files });
+    let charted: ChartedSummary | undefined;
+    let charts: Promise<Chart[]> | undefined;
+    const onChartPanels = (a: ChartedAnalysis) => {
+      try {
+        charted = chartedSections(a);
+      } catch {
+        return; // buildSummary meets the same error below
+      }
+      charts = chartThread.render(charted);
+      charts.catch(() => {}); // awaited by writeReport
+      lap('charts started');
+    };
+    const { db, analysis } = await analyse(toAnalysisOptions(paths, o, progressWanted(o) ? progressPrinter() : undefined), { onChartPanels });
+    let summary: Summary;
+    try {
+      summary = buildSummary(analysis, new Date(), undefined, charted);
+    } finally {
+      db.close();
+    }
+    lap('summary built');
+    charts ??= chartThread.render(summary);
+    const { writeReport } = await import('../render/write.js');
+    lap('renderers loaded');
+    const options = { out: o.out, interactive: o.interactive, email: o.email, prComment: o.prComment, ...files };
+    written = await writeReport(summary, { ...options, renderCharts: () => charts! });
   } finally {
-    db.close();
+    chartThread.close();
   }
   process.stdout.write(written.join('\n') + '\n');
+  lap('report written');
 }
 
 /** Registers `report`, and `demo` (the same report from the bundled sample). */

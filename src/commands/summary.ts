@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { analyse } from '../pipeline.js';
+import { lap } from '../timing.js';
 import { buildSummary } from '../render/summary.js';
 import { progressPrinter } from './ingest.js';
 import { analysisOptions, opt, toAnalysisOptions, type AnalysisFlags } from './options.js';
@@ -18,6 +19,7 @@ export function registerSummary(program: Command): void {
       try {
         // JSON is the only format of this command; --json is accepted for symmetry with the others.
         process.stdout.write(JSON.stringify(buildSummary(analysis, new Date()), null, 2) + '\n');
+        lap('summary written');
       } finally {
         db.close();
       }

@@ -259,9 +259,22 @@ async function runMapping(conn: DuckDBConnection, file: string, read: ReadonlySe
   return live;
 }
 
-/** Copy the facts into the TEMP tables a report works on (filters delete from those only). */
-export async function prepareFacts(db: Db): Promise<void> {
-  await runSqlFile(db.conn, 'model/sql/report_facts.sql');
+/**
+ * Make the facts a report works on, in the report's in-memory catalog (report_scope.sql): views
+ * of the stored fact_* tables (report_facts.sql) or, with filters or a time zone, tables of the
+ * rows kept (report_facts_filtered.sql; parameters tz, since, until, envs, originators, agents,
+ * models, each NULL or missing for none). Nothing is written to the store. The connection's default
+ * catalog becomes the report's: create nothing meant to be stored on it afterwards.
+ */
+export async function prepareFacts(db: Db, filter: Record<string, unknown> = {}): Promise<void> {
+  await useReportScope(db.conn);
+  if (Object.values(filter).every((v) => v === null || v === undefined)) await runSqlFile(db.conn, 'model/sql/report_facts.sql');
+  else await runSqlFile(db.conn, 'model/sql/report_facts_filtered.sql', filter);
+}
+
+/** Point a connection at the report's catalog (another connection of the same report, too). */
+export async function useReportScope(conn: DuckDBConnection): Promise<void> {
+  await runSqlFile(conn, 'model/sql/report_scope.sql');
 }
 
 /**

@@ -60,14 +60,14 @@ export const AGENT_FILES: readonly { agent: string; name: string | null; file: s
 
 /** Model-stage statements run by the pipeline. */
 export const MODEL_FILES = [
-  'model/filter.sql',
-  'model/timezone.sql',
   'model/sql/price_tables.sql',
   'model/sql/priced_calls.sql',
   'model/sql/model_state_read.sql',
   'model/sql/model_state_write.sql',
   'model/sql/agent_cost_views.sql',
+  'model/sql/report_scope.sql',
   'model/sql/report_facts.sql',
+  'model/sql/report_facts_filtered.sql',
 ] as const;
 
 /** Panel SQL: the charted panels, table sections, and helper queries (see src/panels/index.ts). */
@@ -83,6 +83,7 @@ export const PANEL_FILES = [
   'panels/rollup_groups.sql',
   'panels/count_records.sql',
   'panels/model_ids.sql',
+  'panels/priced_calls_once.sql',
 ] as const;
 
 /** Every registered SQL file. */

@@ -7,11 +7,9 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { SqlError } from '../errors.js';
 import { sqlText } from '../model/db.js';
 
-/** The five report panels, in report order; each has a chart spec `<id>.vl.json`. */
-export const CHART_PANELS = ['tokens', 'sessions', 'tools', 'api_errors', 'cost'] as const;
-/** Other SQL in this folder: tables without a chart of their own. */
-export const TABLE_PANELS = ['rollups', 'data_quality', 'inputs'] as const;
-export type PanelId = (typeof CHART_PANELS)[number] | (typeof TABLE_PANELS)[number];
+import type { PanelId } from './ids.js';
+
+export { CHART_PANELS, TABLE_PANELS, type PanelId } from './ids.js';
 
 export type Row = Record<string, unknown>;
 export type PanelResult = Record<string, Row[]>;
@@ -40,17 +38,86 @@ function paramsFor(sql: string, all: Record<string, unknown>): Record<string, un
   return out;
 }
 
-export async function runPanel(conn: DuckDBConnection, id: PanelId, params: Record<string, unknown> = {}): Promise<PanelResult> {
+/** One named statement of a panel, ready to run on any connection of the report. */
+export interface PanelQuery {
+  panel: PanelId;
+  name: string;
+  sql: string;
+  /**
+   * Runs the statement; resolves to what turns its result into rows, JavaScript work that the
+   * caller can do while the connection runs its next statement.
+   */
+  start(conn: DuckDBConnection): Promise<() => Row[]>;
+  run(conn: DuckDBConnection): Promise<Row[]>;
+}
+
+export function panelQueries(id: PanelId, params: Record<string, unknown> = {}): PanelQuery[] {
   const file = `panels/${id}.sql`;
+  return namedStatements(file, sqlText(file)).map((st) => {
+    const fail = (e: unknown) => new SqlError(`src/${file} (query "${st.name}")`, e);
+    const start = async (conn: DuckDBConnection) => {
+      try {
+        const p = paramsFor(st.sql, params);
+        const reader = p ? await conn.runAndReadAll(st.sql, p as never) : await conn.runAndReadAll(st.sql);
+        return () => {
+          try {
+            return reader.getRowObjectsJson() as Row[];
+          } catch (e) {
+            throw fail(e);
+          }
+        };
+      } catch (e) {
+        throw fail(e);
+      }
+    };
+    return { panel: id, name: st.name, sql: st.sql, start, run: async (conn: DuckDBConnection) => (await start(conn))() };
+  });
+}
+
+export async function runPanel(conn: DuckDBConnection, id: PanelId, params: Record<string, unknown> = {}): Promise<PanelResult> {
   const out: PanelResult = {};
-  for (const st of namedStatements(file, sqlText(file))) {
-    try {
-      const p = paramsFor(st.sql, params);
-      const reader = p ? await conn.runAndReadAll(st.sql, p as never) : await conn.runAndReadAll(st.sql);
-      out[st.name] = reader.getRowObjectsJson() as Row[];
-    } catch (e) {
-      throw new SqlError(`src/${file} (query "${st.name}")`, e);
-    }
-  }
+  for (const q of panelQueries(id, params)) out[q.name] = await q.run(conn);
   return out;
+}
+
+/**
+ * A unit of work for one connection: resolves once the database part is done, to what is left to
+ * do in JavaScript (or nothing).
+ */
+export type Job = (conn: DuckDBConnection) => Promise<(() => void) | void>;
+
+/**
+ * Run jobs on several connections at once (DuckDB runs each connection's statement on its own
+ * thread), each job on the next free connection. What a job leaves to do in JavaScript is done
+ * once its connection has started the next job, so the two overlap. After a failure no job
+ * starts, and the first error is thrown once the running ones have finished (so the connections
+ * can close).
+ */
+export async function runConcurrently(conns: DuckDBConnection[], jobs: Job[]): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const attempt = (f: () => void) => {
+    try {
+      f();
+    } catch (error) {
+      failure ??= { error };
+    }
+  };
+  await Promise.all(
+    conns.map(async (conn) => {
+      let left: (() => void) | void = undefined;
+      while (!failure && next < jobs.length) {
+        const started = jobs[next++](conn);
+        if (left) attempt(left);
+        try {
+          left = await started;
+        } catch (error) {
+          failure ??= { error };
+          left = undefined;
+        }
+      }
+      if (left && !failure) attempt(left);
+    }),
+  );
+  if (failure) throw failure.error;
 }

@@ -16,13 +16,13 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { compile, type TopLevelSpec } from 'vega-lite';
-import * as vega from 'vega';
-import { View, parse, Warn, type LoggerInterface } from 'vega';
-import { CHART_PANELS } from '../panels/index.js';
+import type { LoggerInterface } from 'vega';
+import type { TopLevelSpec } from 'vega-lite';
+import { CHART_PANELS } from '../panels/ids.js';
+import { loadBundle, type LoadedBundle } from './code-cache.js';
 import { fromRoot } from '../paths.js';
 import { duration, int, pct, plural, usd } from './format.js';
-import type { Summary } from './summary.js';
+import type { ChartedSummary } from './summary.js';
 
 export interface Chart {
   id: string;
@@ -76,7 +76,7 @@ const NO_MODEL = '(unknown model)';
 const modelOf = (m: string | null) => m ?? NO_MODEL;
 
 /** Every model id in the summary, sorted by code point (not locale), → a palette colour. */
-export function modelColors(s: Summary): Map<string, string> {
+export function modelColors(s: ChartedSummary): Map<string, string> {
   const ids = new Set<string>();
   const add = (rows: { model: string | null }[]) => rows.forEach((r) => ids.add(modelOf(r.model)));
   add(s.tokens.byModel);
@@ -148,7 +148,7 @@ function addInto(into: Counts, r: Counts): Counts {
   return into;
 }
 
-function tokensPanel(s: Summary, colors: Map<string, string>): PanelInput {
+function tokensPanel(s: ChartedSummary, colors: Map<string, string>): PanelInput {
   const series = s.tokens.series;
   const step = BUCKET_MS[s.tokens.bucket as keyof typeof BUCKET_MS] ?? BUCKET_MS.hour;
   const label = labeller(series);
@@ -222,7 +222,7 @@ const binOf = (ms: number) => Math.floor(Math.log10(Math.max(ms, 1)) * 4 + 1e-9)
 const binEdge = (k: number) => 10 ** (k / 4);
 const TICKS_S = [0.001, 0.01, 0.1, 1, 10, 60, 600, 3600, 36_000, 86_400, 864_000];
 
-function sessionsPanel(s: Summary): PanelInput {
+function sessionsPanel(s: ChartedSummary): PanelInput {
   const durations = s.sessions.durations.filter((d) => d.durationMs !== null);
   const slowMs = s.filters.slowSessionMs;
   const counts = new Map<string, number>();
@@ -269,7 +269,7 @@ function sessionsPanel(s: Summary): PanelInput {
   };
 }
 
-function toolsPanel(s: Summary): PanelInput {
+function toolsPanel(s: ChartedSummary): PanelInput {
   const flag = pct(s.filters.toolFlagBelow);
   const tools = s.tools.byTool;
   const multiAgent = new Set(tools.map((t) => t.agent)).size > 1;
@@ -307,7 +307,7 @@ function outcomeOf(status: string | null, error: boolean): string {
   return OUTCOMES[6];
 }
 
-function apiPanel(s: Summary): PanelInput {
+function apiPanel(s: ChartedSummary): PanelInput {
   const label = labeller([...s.api.byModel, ...s.api.byModelStatus]);
   const models = s.api.byModel
     .map((m) => ({
@@ -342,7 +342,7 @@ function apiPanel(s: Summary): PanelInput {
   return { datasets: { attempts, models }, params: { outcomes: present }, alt, empty: attempts.length ? null : 'No API attempts in this period.' };
 }
 
-function costPanel(s: Summary): PanelInput {
+function costPanel(s: ChartedSummary): PanelInput {
   const label = labeller(s.cost.byModel);
   const unpricedTokens = new Map<string, number>();
   for (const u of s.cost.unpriced) {
@@ -457,7 +457,45 @@ function noDataSpec(title: unknown, message: string, alt: string): Record<string
   };
 }
 
-function collectingLogger(into: string[]): LoggerInterface {
+type Vega = typeof import('vega');
+type VegaLite = typeof import('vega-lite');
+
+/** Where a package's single-file builds sit (resolved like imports: the packages may be hoisted). */
+function buildFile(pkg: string, file: string): string {
+  return join(dirname(createRequire(import.meta.url).resolve(pkg)), file);
+}
+
+let runtime: { vega: Vega; vl: VegaLite; bundles: LoadedBundle[] } | undefined;
+
+/**
+ * Vega and Vega-Lite from their single-file builds, the very files that --interactive inlines in
+ * the page, loaded as the CommonJS modules they also are. Their ES module entry points pull in
+ * some forty packages and hundreds of files, which took about three times as long to load.
+ * `cacheTag`: keep their compiled code between runs (code-cache.ts), for a chart thread.
+ */
+function vegaRuntime(cacheTag?: string): { vega: Vega; vl: VegaLite } {
+  if (runtime) return runtime;
+  const vegaBundle = loadBundle(buildFile('vega', 'vega.min.js'), {}, cacheTag);
+  const vega = vegaBundle.exports as unknown as Vega;
+  const vlBundle = loadBundle(buildFile('vega-lite', 'vega-lite.min.js'), { vega }, cacheTag);
+  runtime = { vega, vl: vlBundle.exports as unknown as VegaLite, bundles: [vegaBundle, vlBundle] };
+  return runtime;
+}
+
+/**
+ * Load Vega now rather than at the first chart (a chart thread does, while the queries run), its
+ * compiled code cached under `cacheTag` if given.
+ */
+export function preloadVega(cacheTag?: string): void {
+  vegaRuntime(cacheTag);
+}
+
+/** Store Vega's code cache (when loaded with a cache tag, and no cache was used). */
+export function saveVegaCodeCache(): void {
+  for (const b of runtime?.bundles ?? []) b.saveCache();
+}
+
+function collectingLogger(into: string[], Warn: number): LoggerInterface {
   let level = Warn;
   const push = (kind: string) => (...args: readonly unknown[]) => {
     into.push(`${kind}: ${args.map(String).join(' ')}`);
@@ -534,7 +572,7 @@ export function textWidth(text: string, fontSize: number, bold = false): number 
   }
   return (units / 1000) * fontSize * (bold ? 1.1 : 1.03);
 }
-function useTableTextMetrics(): void {
+function useTableTextMetrics(vega: Vega): void {
   const tm = (vega as unknown as { textMetrics: { width: (item: TextItem, text: unknown) => number } }).textMetrics;
   // vega truncates a label to item.limit by asking for widths; capping at the limit keeps that
   // search exact and makes a truncated label's bounds the limit.
@@ -549,10 +587,11 @@ function useTableTextMetrics(): void {
 interface TextItem { fontSize?: number | string; fontWeight?: string | number; limit?: number }
 
 async function renderSpec(spec: Record<string, unknown>, warnings: string[]): Promise<string> {
-  useTableTextMetrics();
-  const logger = collectingLogger(warnings);
-  const vg = compile(withoutSelections(spec) as TopLevelSpec, { logger }).spec;
-  const view = new View(parse(vg), { renderer: 'none', logger, logLevel: Warn });
+  const { vega, vl } = vegaRuntime();
+  useTableTextMetrics(vega);
+  const logger = collectingLogger(warnings, vega.Warn);
+  const vg = vl.compile(withoutSelections(spec) as TopLevelSpec, { logger }).spec;
+  const view = new vega.View(vega.parse(vg), { renderer: 'none', logger, logLevel: vega.Warn });
   try {
     return await view.toSVG();
   } finally {
@@ -560,7 +599,7 @@ async function renderSpec(spec: Record<string, unknown>, warnings: string[]): Pr
   }
 }
 
-const PANELS: Record<ChartId, (s: Summary, colors: Map<string, string>) => PanelInput> = {
+const PANELS: Record<ChartId, (s: ChartedSummary, colors: Map<string, string>) => PanelInput> = {
   tokens: tokensPanel,
   sessions: sessionsPanel,
   tools: toolsPanel,
@@ -568,7 +607,7 @@ const PANELS: Record<ChartId, (s: Summary, colors: Map<string, string>) => Panel
   cost: costPanel,
 };
 
-export async function renderChart(id: ChartId, summary: Summary, colors = modelColors(summary)): Promise<Chart> {
+export async function renderChart(id: ChartId, summary: ChartedSummary, colors = modelColors(summary)): Promise<Chart> {
   const vars = {
     tz: summary.filters.tz,
     bucket: summary.tokens.bucket,
@@ -592,7 +631,7 @@ export async function renderChart(id: ChartId, summary: Summary, colors = modelC
 }
 
 /** The five panel charts, in report order. */
-export async function renderCharts(summary: Summary): Promise<Chart[]> {
+export async function renderCharts(summary: ChartedSummary): Promise<Chart[]> {
   const colors = modelColors(summary);
   const out: Chart[] = [];
   for (const id of CHART_PANELS) out.push(await renderChart(id, summary, colors));
@@ -607,9 +646,7 @@ export async function renderCharts(summary: Summary): Promise<Chart[]> {
  * vega-interpreter is added, which the embed then uses).
  */
 export function vegaRuntimeScripts(): string {
-  // Resolved like imports (the packages may be hoisted above this one); the .min.js files sit beside the entry points.
-  const require = createRequire(import.meta.url);
-  const read = (pkg: string, file: string) => readFileSync(join(dirname(require.resolve(pkg)), file), 'utf8');
+  const read = (pkg: string, file: string) => readFileSync(buildFile(pkg, file), 'utf8');
   const embed = `
 ;(function (g) {
   g.otelAgentReportEmbed = function (el, spec) {

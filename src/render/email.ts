@@ -5,7 +5,8 @@
  * are left out (and the mail says so) if they alone would pass the limit.
  */
 import { buildView, LIMITS, type ReportView } from './format.js';
-import { assertSafeSvg, BASE_CSP, loadTemplate, packageVersion } from './html.js';
+import { assertSafeSvg, BASE_CSP, packageVersion } from './html.js';
+import { template } from './templates.js';
 import type { Chart } from './format.js';
 import type { Summary } from './summary.js';
 
@@ -22,7 +23,7 @@ function emailView(s: Summary, charts: Chart[]): { view: ReportView; moreFlags: 
 }
 
 export function renderEmail(s: Summary, charts: Chart[]): string {
-  const template = loadTemplate('report-email.html.hbs', { table: 'partials/table-email.html.hbs' });
+  const email = template('email');
   const render = (withCharts: boolean) => {
     const { view, moreFlags } = emailView(s, withCharts ? charts : []);
     const panels = view.panels.map((p) => {
@@ -30,7 +31,7 @@ export function renderEmail(s: Summary, charts: Chart[]): string {
       assertSafeSvg(p.chart.id, p.chart.svg);
       return { ...p, chart: { ...p.chart, dataUri: `data:image/svg+xml;base64,${Buffer.from(p.chart.svg, 'utf8').toString('base64')}` } };
     });
-    return template({ view: { ...view, panels }, moreFlags, csp: BASE_CSP, version: packageVersion() });
+    return email({ view: { ...view, panels }, moreFlags, csp: BASE_CSP, version: packageVersion() });
   };
   const html = render(true);
   return Buffer.byteLength(html, 'utf8') <= EMAIL_MAX_BYTES ? html : render(false);

@@ -6,35 +6,26 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import Handlebars from 'handlebars';
 import { fromRoot } from '../paths.js';
 import type { Chart, ReportView } from './format.js';
+import { template } from './templates.js';
 
 export const BASE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
-/** A Handlebars template from templates/, with partials from templates/partials/ by name. */
-export function loadTemplate(file: string, partials: Record<string, string> = {}, options: CompileOptions = {}): HandlebarsTemplateDelegate {
-  const hb = Handlebars.create();
-  const read = (f: string) => {
-    try {
-      return readFileSync(fromRoot('templates', f), 'utf8');
-    } catch (e) {
-      throw new Error(`cannot read the template templates/${f}: ${(e as Error).message}`);
-    }
-  };
-  for (const [name, f] of Object.entries(partials)) hb.registerPartial(name, read(f));
-  try {
-    return hb.compile(read(file), { strict: false, preventIndent: true, ...options });
-  } catch (e) {
-    throw new Error(`templates/${file}: ${(e as Error).message}`);
-  }
-}
-
-type CompileOptions = Parameters<typeof Handlebars.compile>[1];
+let version: string | undefined;
 
 /** The package version, for the footer. */
 export function packageVersion(): string {
-  return (JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')) as { version: string }).version;
+  version ??= (JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')) as { version: string }).version;
+  return version;
+}
+
+let stylesheet: string | undefined;
+
+/** templates/report.css, as inlined in report.html. */
+function css(): string {
+  stylesheet ??= readFileSync(fromRoot('templates', 'report.css'), 'utf8').trim();
+  return stylesheet;
 }
 
 /** Attributes whose value could load something (`url(…)` other than a local `#id`). */
@@ -111,11 +102,10 @@ export function renderHtml(view: ReportView, opts: HtmlOptions = {}): string {
     if (opts.runtime) chart.specJson = JSON.stringify(p.chart.spec);
     return { ...p, chart };
   });
-  const template = loadTemplate('report.html.hbs', { table: 'partials/table.html.hbs' });
-  return template({
+  return template('html')({
     view: { ...view, panels },
     csp,
-    css: readFileSync(fromRoot('templates', 'report.css'), 'utf8').trim(),
+    css: css(),
     scripts,
     version: packageVersion(),
   });

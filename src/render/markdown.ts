@@ -6,11 +6,15 @@
  * Markdown first (so telemetry renders as text: no tags, no emphasis, no broken table cells).
  */
 import { buildView, LIMITS, type Chart, type Limits, type ReportView, type Table } from './format.js';
-import { loadTemplate, packageVersion } from './html.js';
+import { packageVersion } from './html.js';
+import { template } from './templates.js';
 import type { Summary } from './summary.js';
 
 /** GitHub's limit is 65,536 characters; stay under it in UTF-8 bytes too, with room to spare. */
 export const PR_COMMENT_MAX = 65_000;
+
+/** The characters mdEscape changes (most cells, numbers and plain words, have none). */
+const MD_SPECIAL = /[\r\n\t\\`*[\]#|~$_&<>@]/;
 
 /**
  * Text → Markdown that renders as exactly that text, inline or in a table cell: HTML special
@@ -19,6 +23,7 @@ export const PR_COMMENT_MAX = 65_000;
  * entity (no mentions), and line breaks become spaces.
  */
 export function mdEscape(text: string): string {
+  if (!MD_SPECIAL.test(text)) return text;
   return text
     .replace(/[\r\n\t]+/g, ' ')
     .replace(/[\\`*[\]#|~$]/g, (c) => `\\${c}`)
@@ -73,8 +78,7 @@ function tidy(md: string): string {
 }
 
 export function renderMarkdown(view: ReportView): string {
-  const template = loadTemplate('report.md.hbs', { table: 'partials/table.md.hbs' }, { noEscape: true });
-  return tidy(template({ view: markdownView(view), version: packageVersion() }));
+  return tidy(template('markdown')({ view: markdownView(view), version: packageVersion() }));
 }
 
 function compactView(s: Summary, lim: Limits, maxFlags: number): { view: ReportView; moreFlags: number } {
@@ -99,7 +103,7 @@ function cutText(text: string, max: number): string {
  * Whatever the input, it fits: tables shrink until it does, and as a last resort it is cut.
  */
 export function renderPrComment(s: Summary): string {
-  const template = loadTemplate('pr-comment.md.hbs', { table: 'partials/table.md.hbs' }, { noEscape: true });
+  const prComment = template('prComment');
   const tries: [Limits, number][] = [
     [LIMITS.compact, 10],
     [{ rows: 4, sessions: 3, cell: 40 }, 5],
@@ -115,7 +119,7 @@ export function renderPrComment(s: Summary): string {
       .filter((f) => !['Time zone', 'Slow session', 'Tool flag'].includes(f.term))
       .map((f) => `${f.term}: ${f.text}`)
       .join('; ');
-    md = tidy(template({ view: v, kpi, filterText, moreFlags, version: packageVersion() }));
+    md = tidy(prComment({ view: v, kpi, filterText, moreFlags, version: packageVersion() }));
     if (Buffer.byteLength(md, 'utf8') <= PR_COMMENT_MAX) return md;
   }
   const note = '\n\n_… cut to fit a GitHub comment; see report.md for everything._\n';

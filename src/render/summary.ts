@@ -71,13 +71,19 @@ function rollup(rows: Row[]) {
   });
 }
 
-export function buildSummary(a: Analysis, generatedAt: Date, maxList = 50) {
+/**
+ * What the charted sections are built from: the panels tokens, sessions, tools, api_errors and
+ * cost (not yet inputs or data_quality), and no rollups.
+ */
+export type ChartedAnalysis = Pick<Analysis, 'filters' | 'bucket' | 'panels' | 'priceTable' | 'priceMatches'>;
+
+/**
+ * The summary's filters, tokens, sessions, tools, api and cost sections: all that the charts read,
+ * so that they can be drawn before the rollups and the other tables are done.
+ */
+export function chartedSections(a: ChartedAnalysis, maxList = 50) {
   const p = a.panels;
   const f = a.filters;
-  const files = p.inputs.files;
-  const sum = (k: string) => files.reduce((s, r) => s + count(r[k]), 0);
-  const loadedRecords = sum('spans') + sum('logs') + sum('metric_points');
-  const storedRow = p.inputs.stored[0];
 
   const tokTotal = p.tokens.total[0];
   const sess = p.sessions.overall[0];
@@ -95,8 +101,6 @@ export function buildSummary(a: Analysis, generatedAt: Date, maxList = 50) {
     .slice(0, maxList);
 
   return {
-    schemaVersion: SCHEMA_VERSION,
-    generatedAt: generatedAt.toISOString(),
     filters: {
       since: f.since,
       until: f.until,
@@ -109,32 +113,6 @@ export function buildSummary(a: Analysis, generatedAt: Date, maxList = 50) {
       toolFlagBelow: f.flagBelow,
       groupBy: f.groupBy,
       priceDate: f.priceDate,
-    },
-    inputs: {
-      files: files.length,
-      filesLoaded: files.filter((r) => r.status === 'loaded').length,
-      filesNotTelemetry: files.filter((r) => r.status === 'not-telemetry' || r.status === 'empty').length,
-      records: { spans: sum('spans'), logs: sum('logs'), metricPoints: sum('metric_points') },
-      stored: { spans: count(storedRow.spans), logs: count(storedRow.logs), metricPoints: count(storedRow.metric_points) },
-      skipped: sum('skipped'),
-      duplicatesDropped: loadedRecords - (count(storedRow.spans) + count(storedRow.logs) + count(storedRow.metric_points)),
-      errors: p.inputs.errors.map((e) => ({
-        file: str(e.path),
-        line: maybe(e.line),
-        byteOffset: maybe(e.byte_offset),
-        skipped: count(e.records_skipped),
-        message: str(e.message),
-      })),
-      fileList: files.map((r) => ({
-        path: str(r.path),
-        format: str(r.format),
-        compression: str(r.compression),
-        status: str(r.status),
-        spans: count(r.spans),
-        logs: count(r.logs),
-        metricPoints: count(r.metric_points),
-        skipped: count(r.skipped),
-      })),
     },
     tokens: {
       total: tokenFields(tokTotal),
@@ -312,6 +290,55 @@ export function buildSummary(a: Analysis, generatedAt: Date, maxList = 50) {
         warnings: a.priceTable.warnings,
       },
     },
+  };
+}
+
+/** The summary's sections that the charts read. */
+export type ChartedSummary = ReturnType<typeof chartedSections>;
+
+/** The summary; `charted`: its charted sections when already built (by `chartedSections`). */
+export function buildSummary(a: Analysis, generatedAt: Date, maxList = 50, charted: ChartedSummary = chartedSections(a, maxList)) {
+  const p = a.panels;
+  const files = p.inputs.files;
+  const sum = (k: string) => files.reduce((s, r) => s + count(r[k]), 0);
+  const loadedRecords = sum('spans') + sum('logs') + sum('metric_points');
+  const storedRow = p.inputs.stored[0];
+
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    generatedAt: generatedAt.toISOString(),
+    filters: charted.filters,
+    inputs: {
+      files: files.length,
+      filesLoaded: files.filter((r) => r.status === 'loaded').length,
+      filesNotTelemetry: files.filter((r) => r.status === 'not-telemetry' || r.status === 'empty').length,
+      records: { spans: sum('spans'), logs: sum('logs'), metricPoints: sum('metric_points') },
+      stored: { spans: count(storedRow.spans), logs: count(storedRow.logs), metricPoints: count(storedRow.metric_points) },
+      skipped: sum('skipped'),
+      duplicatesDropped: loadedRecords - (count(storedRow.spans) + count(storedRow.logs) + count(storedRow.metric_points)),
+      errors: p.inputs.errors.map((e) => ({
+        file: str(e.path),
+        line: maybe(e.line),
+        byteOffset: maybe(e.byte_offset),
+        skipped: count(e.records_skipped),
+        message: str(e.message),
+      })),
+      fileList: files.map((r) => ({
+        path: str(r.path),
+        format: str(r.format),
+        compression: str(r.compression),
+        status: str(r.status),
+        spans: count(r.spans),
+        logs: count(r.logs),
+        metricPoints: count(r.metric_points),
+        skipped: count(r.skipped),
+      })),
+    },
+    tokens: charted.tokens,
+    sessions: charted.sessions,
+    tools: charted.tools,
+    api: charted.api,
+    cost: charted.cost,
     rollups: {
       byOriginator: rollup(a.rollups.byOriginator),
       bySessionSource: rollup(a.rollups.bySessionSource),

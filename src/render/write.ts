@@ -5,33 +5,58 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderCharts, vegaRuntimeScripts } from './charts.js';
+import { renderCharts, vegaRuntimeScripts, type Chart } from './charts.js';
 import { renderEmail } from './email.js';
 import { buildView, LIMITS } from './format.js';
 import { renderHtml } from './html.js';
 import { renderMarkdown, renderPrComment } from './markdown.js';
+import { template } from './templates.js';
 import type { Summary } from './summary.js';
+import { lap } from '../timing.js';
 
 export interface ReportFiles {
   out: string;
   interactive?: boolean;
   email?: boolean;
   prComment?: boolean;
+  /** Renders the charts (default: `renderCharts`, on this thread). */
+  renderCharts?: (summary: Summary) => Promise<Chart[]>;
+}
+
+/**
+ * Compile the templates these files need ahead of the render (while the charts are drawn on
+ * another thread). Errors are left for the render to raise.
+ */
+export function prepareTemplates(o: Omit<ReportFiles, 'out'>): void {
+  for (const name of ['html', 'markdown', ...(o.email ? ['email' as const] : []), ...(o.prComment ? ['prComment' as const] : [])] as const) {
+    try {
+      template(name);
+    } catch {
+      // the render meets the same error, where it always has
+    }
+  }
 }
 
 /** Writes the files and returns their paths, in a stable order. */
 export async function writeReport(summary: Summary, o: ReportFiles): Promise<string[]> {
-  const rendered = await renderCharts(summary);
+  const charts = (o.renderCharts ?? renderCharts)(summary);
+  charts.catch(() => {}); // awaited just below
+  prepareTemplates(o);
+  const json = JSON.stringify(summary, null, 2) + '\n';
+  lap('templates compiled');
+  const rendered = await charts;
+  lap('charts rendered');
   for (const c of rendered) {
     if (!/^[a-z0-9_-]+$/.test(c.id)) throw new Error(`chart id ${JSON.stringify(c.id)} cannot be a file name`);
   }
   const view = buildView(summary, rendered, LIMITS.full);
   const files: [string, string][] = [
-    ['summary.json', JSON.stringify(summary, null, 2) + '\n'],
+    ['summary.json', json],
     ...rendered.map((c): [string, string] => [join('charts', `${c.id}.svg`), c.svg.endsWith('\n') ? c.svg : c.svg + '\n']),
     ['report.html', renderHtml(view, { runtime: o.interactive ? vegaRuntimeScripts() : undefined })],
     ['report.md', renderMarkdown(view)],
   ];
+  lap('html and markdown rendered');
   if (o.email) files.push(['report-email.html', renderEmail(summary, rendered)]);
   if (o.prComment) files.push(['pr-comment.md', renderPrComment(summary)]);
 

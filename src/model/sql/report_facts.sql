@@ -1,7 +1,9 @@
--- The facts a report works on: TEMP copies of the stored fact_* tables, so the report's time zone
--- shift and filters (timezone.sql, filter.sql) never change what is stored.
-CREATE OR REPLACE TEMP TABLE sessions AS SELECT * FROM fact_sessions;
-CREATE OR REPLACE TEMP TABLE model_calls AS SELECT * FROM fact_model_calls;
-CREATE OR REPLACE TEMP TABLE api_attempts AS SELECT * FROM fact_api_attempts;
-CREATE OR REPLACE TEMP TABLE tool_calls AS SELECT * FROM fact_tool_calls;
-CREATE OR REPLACE TEMP TABLE agent_costs AS SELECT * FROM fact_agent_costs;
+-- The facts an unfiltered report in UTC works on: the stored fact_* tables as they are, through
+-- plain views in the report's catalog (report_scope.sql), so nothing is copied and each query reads
+-- only the columns it uses. A report with filters or another time zone uses
+-- report_facts_filtered.sql instead.
+CREATE OR REPLACE VIEW sessions AS SELECT * FROM fact_sessions;
+CREATE OR REPLACE VIEW model_calls AS SELECT * FROM fact_model_calls;
+CREATE OR REPLACE VIEW api_attempts AS SELECT * FROM fact_api_attempts;
+CREATE OR REPLACE VIEW tool_calls AS SELECT * FROM fact_tool_calls;
+CREATE OR REPLACE VIEW agent_costs AS SELECT * FROM fact_agent_costs;
