@@ -3,7 +3,7 @@
  * ingest (optional) → model (facts) → time zone and filters → prices → panels.
  * Returns plain data; rendering happens in src/render.
  */
-import { listValue, type DuckDBConnection } from '@duckdb/node-api';
+import { listValue, type DuckDBConnection } from './model/duckdb.js';
 import { CliError, EXIT } from './errors.js';
 import { lap } from './timing.js';
 import { discoverInputs } from './ingest/discover.js';

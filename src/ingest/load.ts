@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { LIST, VARCHAR, listValue, timestampValue } from '@duckdb/node-api';
+import { LIST, VARCHAR, listValue, timestampValue } from '../model/duckdb.js';
 import type { Db } from '../model/db.js';
 import { querySqlFile, runSqlFile } from '../model/db.js';
 import { fileChunks, type Compression } from './bytes.js';

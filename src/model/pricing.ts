@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DuckDBDecimalValue, dateValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBDecimalValue, dateValue, type DuckDBAppender, type DuckDBConnection } from './duckdb.js';
 import { CliError } from '../errors.js';
 import { fromRoot } from '../paths.js';
 import { runSqlFile } from './db.js';
