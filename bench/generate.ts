@@ -28,7 +28,7 @@ import { fromRoot } from '../src/paths.js';
 import { encodeRequest } from './lib/proto.js';
 import { Rng } from './lib/prng.js';
 import { makeInstance, renderLine } from './lib/render.js';
-import { AGENTS, FACT_AGENT, compileGroup, loadTemplates, normalize, type Agent, type CompiledGroup, type Tokens } from './lib/templates.js';
+import { AGENTS, FACT_AGENT, addTokens, compileGroup, loadTemplates, normalize, type Agent, type CompiledGroup, type TokenRow } from './lib/templates.js';
 import { Collector, type CollectorKind, type FileInfo } from './lib/writer.js';
 
 export const GENERATOR_VERSION = 1;
@@ -91,17 +91,20 @@ interface Totals {
   records: { spans: number; logs: number; metricPoints: number };
   instances: number;
   sessions: Record<string, number>;
-  tokens: Map<string, Tokens & { agent: string; model: string }>;
+  tokens: Map<string, TokenRow>;
 }
 
 function emptyTotals(): Totals {
   return { files: [], uncompressedBytes: 0, diskBytes: 0, requests: 0, records: { spans: 0, logs: 0, metricPoints: 0 }, instances: 0, sessions: {}, tokens: new Map() };
 }
 
+/** One part (archive or increment) of expected.json, as bench/run.ts reads it back. */
+export type ExpectedPart = ReturnType<typeof totalsJson>;
+
 function totalsJson(t: Totals) {
   const byModel = [...t.tokens.values()].sort((a, b) => (a.agent < b.agent ? -1 : a.agent > b.agent ? 1 : a.model < b.model ? -1 : a.model > b.model ? 1 : 0));
   const sum = { input: 0, cacheRead: 0, cacheWrite: 0, output: 0, reasoning: 0, calls: 0 };
-  for (const r of byModel) for (const k of Object.keys(sum) as (keyof typeof sum)[]) sum[k] += r[k];
+  for (const r of byModel) addTokens(sum, r);
   const json = t.files.filter((f) => f.format === 'jsonl');
   return {
     files: t.files,
@@ -156,13 +159,7 @@ class Emitter {
       const key = `${fa}\u0000${model}`;
       let t = totals.tokens.get(key);
       if (!t) totals.tokens.set(key, (t = { agent: fa, model, input: 0, cacheRead: 0, cacheWrite: 0, output: 0, reasoning: 0, calls: 0 }));
-      const n = normalize(g.agent, v);
-      t.input += n.input;
-      t.cacheRead += n.cacheRead;
-      t.cacheWrite += n.cacheWrite;
-      t.output += n.output;
-      t.reasoning += n.reasoning;
-      t.calls++;
+      addTokens(t, { ...normalize(g.agent, v), calls: 1 });
     });
     return bytes;
   }

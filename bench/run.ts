@@ -27,35 +27,12 @@ import { basename, join, resolve } from 'node:path';
 import { fromRoot } from '../src/paths.js';
 import { summarizeProfiles } from './lib/cpuprofile.js';
 import { runStep, type StepResult } from './lib/measure.js';
-import { GENERATOR_VERSION, defaultOut, defaultTemplates, parseSize } from './generate.js';
+import { GENERATOR_VERSION, defaultOut, defaultTemplates, parseSize, type ExpectedPart } from './generate.js';
+import { addTokens, type TokenRow } from './lib/templates.js';
 
 const NODE = process.execPath;
 const CLI = fromRoot('bin', 'otel-agent-report.js');
 const DIST_BENCH = fromRoot('dist', 'bench');
-
-interface TokRow {
-  agent: string;
-  model: string;
-  input: number;
-  cacheRead: number;
-  cacheWrite: number;
-  output: number;
-  reasoning: number;
-  calls: number;
-}
-
-interface ExpectedPart {
-  files: { path: string; format: string; compression: string; uncompressedBytes: number; diskBytes: number; requests: number; kind: string }[];
-  uncompressedBytes: number;
-  jsonUncompressedBytes: number;
-  protobufUncompressedBytes: number;
-  diskBytes: number;
-  requests: number;
-  records: { spans: number; logs: number; metricPoints: number };
-  instances: number;
-  sessions: Record<string, number>;
-  tokens: { total: Omit<TokRow, 'agent' | 'model'>; byModel: TokRow[] };
-}
 
 interface Expected {
   generator: string;
@@ -163,7 +140,7 @@ function failed(r: StepResult): string {
 }
 
 /** Compare token totals per (agent, model); agent names compared with - and _ unified. */
-function compareTokens(expected: TokRow[], got: TokRow[]): { ok: boolean; lines: string[] } {
+function compareTokens(expected: TokenRow[], got: TokenRow[]): { ok: boolean; lines: string[] } {
   const norm = (a: string) => a.replace(/_/g, '-');
   const g = new Map(got.map((r) => [`${norm(r.agent)}\u0000${r.model}`, r]));
   const lines: string[] = [];
@@ -188,13 +165,14 @@ function compareTokens(expected: TokRow[], got: TokRow[]): { ok: boolean; lines:
   return { ok, lines };
 }
 
-function addTokens(a: TokRow[], b: TokRow[]): TokRow[] {
-  const m = new Map<string, TokRow>();
+/** The rows of `a` and `b` summed per agent and model. */
+function sumByModel(a: TokenRow[], b: TokenRow[]): TokenRow[] {
+  const m = new Map<string, TokenRow>();
   for (const r of [...a, ...b]) {
     const k = `${r.agent}\u0000${r.model}`;
     const t = m.get(k);
     if (!t) m.set(k, { ...r });
-    else for (const f of ['input', 'cacheRead', 'cacheWrite', 'output', 'reasoning', 'calls'] as const) t[f] += r[f];
+    else addTokens(t, r);
   }
   return [...m.values()];
 }
@@ -331,8 +309,8 @@ async function main(): Promise<void> {
     `records: generated ${exp.archive.records.spans} spans, ${exp.archive.records.logs} logs, ${exp.archive.records.metricPoints} metric points; ` +
       `ingest stored ${c2t.newSpans ?? c2t.spans}, ${c2t.newLogs ?? c2t.logs}, ${c2t.newMetricPoints ?? c2t.metricPoints} ${countsOk ? '✓' : '✗'}`,
   );
-  const both = addTokens(exp.archive.tokens.byModel, exp.increment.tokens.byModel);
-  const tokenCheck = (title: string, want: TokRow[], got: TokRow[] | undefined, why?: string) => {
+  const both = sumByModel(exp.archive.tokens.byModel, exp.increment.tokens.byModel);
+  const tokenCheck = (title: string, want: TokenRow[], got: TokenRow[] | undefined, why?: string) => {
     if (!got) {
       checks.push(`${title}: ${why ?? 'pending'}`);
       return;
@@ -341,7 +319,7 @@ async function main(): Promise<void> {
     allOk &&= c.ok;
     checks.push(`${title}: ${c.ok ? 'exact ✓' : 'MISMATCH ✗'} (${want.length} agent/model rows)`, ...c.lines);
   };
-  const summaryTokens = (r: StepResult | undefined) => parseJson<{ tokens?: { byModel?: TokRow[] } }>(r?.stdout ?? '')?.tokens?.byModel;
+  const summaryTokens = (r: StepResult | undefined) => parseJson<{ tokens?: { byModel?: TokenRow[] } }>(r?.stdout ?? '')?.tokens?.byModel;
   if (hasSummary) {
     tokenCheck('summary --json tokens.byModel vs expected (archive)', exp.archive.tokens.byModel, summaryTokens(summaryBase), 'summary output has no tokens.byModel');
     log('… summary after the increment');
@@ -350,12 +328,12 @@ async function main(): Promise<void> {
   } else {
     log('… facts check (buildModel → model_calls)');
     const f = await runStep(NODE, [join(DIST_BENCH, 'dbcheck.js'), '--db', dbFull, '--what', 'facts']);
-    const got = parseJson<{ byModel: TokRow[] }>(f.stdout)?.byModel;
+    const got = parseJson<{ byModel: TokenRow[] }>(f.stdout)?.byModel;
     tokenCheck('model_calls (facts) vs expected (archive + increment)', both, got?.length ? got : undefined, f.code !== 0 ? failed(f) : 'pending (model_calls is empty: agent mappings are placeholders)');
   }
   log('… raw log check');
   const raw = await runStep(NODE, [join(DIST_BENCH, 'dbcheck.js'), '--db', dbFull, '--what', 'raw']);
-  tokenCheck('raw usage log records (bench/sql/raw_tokens.sql) vs expected (archive + increment)', both, parseJson<{ byModel: TokRow[] }>(raw.stdout)?.byModel, raw.code !== 0 ? failed(raw) : undefined);
+  tokenCheck('raw usage log records (bench/sql/raw_tokens.sql) vs expected (archive + increment)', both, parseJson<{ byModel: TokenRow[] }>(raw.stdout)?.byModel, raw.code !== 0 ? failed(raw) : undefined);
 
   log('… signal consistency check');
   const sig = await runStep(NODE, [join(DIST_BENCH, 'dbcheck.js'), '--db', dbFull, '--what', 'signals']);

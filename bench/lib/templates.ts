@@ -263,6 +263,19 @@ export interface Tokens {
   calls: number;
 }
 
+/** Token totals of one agent and model (expected.json `tokens.byModel`, `summary` tokens.byModel). */
+export interface TokenRow extends Tokens {
+  agent: string;
+  model: string;
+}
+
+export const TOKEN_FIELDS = ['input', 'cacheRead', 'cacheWrite', 'output', 'reasoning', 'calls'] as const;
+
+/** Add the counts of `b` into `a`. */
+export function addTokens(a: Tokens, b: Tokens): void {
+  for (const f of TOKEN_FIELDS) a[f] += b[f];
+}
+
 /** The product's normalized convention (src/model/facts.ts): input incl. cache, output incl. reasoning. */
 export function normalize(agent: Agent, v: Vals): Omit<Tokens, 'calls'> {
   if (agent === 'codex') return { input: v.in, cacheRead: v.cached, cacheWrite: v.cw, output: v.out, reasoning: v.reasoning };
