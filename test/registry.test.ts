@@ -71,3 +71,54 @@ describe('schema', () => {
     }
   });
 });
+
+describe('memory limit', () => {
+  const limitBytes = async (db: Awaited<ReturnType<typeof openDb>>) => {
+    const r = await db.conn.runAndReadAll(`SELECT value FROM duckdb_settings() WHERE name = 'memory_limit'`);
+    const [, n, unit] = /^([\d.]+) (\w+)$/.exec(String(r.getRowObjectsJson()[0].value))!;
+    return Number(n) * { KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30 }[unit]!;
+  };
+  const withEnv = async (value: string | undefined, f: () => Promise<void>) => {
+    const before = process.env.OTEL_AGENT_REPORT_MEMORY_LIMIT;
+    if (value === undefined) delete process.env.OTEL_AGENT_REPORT_MEMORY_LIMIT;
+    else process.env.OTEL_AGENT_REPORT_MEMORY_LIMIT = value;
+    try {
+      await f();
+    } finally {
+      if (before === undefined) delete process.env.OTEL_AGENT_REPORT_MEMORY_LIMIT;
+      else process.env.OTEL_AGENT_REPORT_MEMORY_LIMIT = before;
+    }
+  };
+
+  it('a phase runs at its share of the configured limit, restored after it (even when it fails)', async () => {
+    const { withMemoryShare } = await import('../src/model/db.js');
+    await withEnv('1G', async () => {
+      const db = await openDb();
+      try {
+        const full = await limitBytes(db);
+        expect(full / 1e9).toBeCloseTo(1, 2); // DuckDB prints it in MiB: 953.6 MiB
+        const inside = await withMemoryShare(db.conn, 0.5, () => limitBytes(db));
+        expect(inside / 1e6).toBeCloseTo(500, 0);
+        expect(await limitBytes(db)).toBe(full);
+        await expect(withMemoryShare(db.conn, 0.25, () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+        expect(await limitBytes(db)).toBe(full);
+      } finally {
+        db.close();
+      }
+    });
+  });
+
+  it('a limit it cannot read is left as configured', async () => {
+    const { withMemoryShare } = await import('../src/model/db.js');
+    await withEnv('none', async () => {
+      const db = await openDb();
+      try {
+        const setting = async () => (await db.conn.runAndReadAll(`SELECT current_setting('memory_limit') AS v`)).getRowObjectsJson()[0].v;
+        const full = await setting();
+        expect(await withMemoryShare(db.conn, 0.5, setting)).toBe(full);
+      } finally {
+        db.close();
+      }
+    });
+  });
+});

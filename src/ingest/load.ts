@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { LIST, VARCHAR, listValue, timestampValue } from '../model/duckdb.js';
 import type { Db } from '../model/db.js';
-import { querySqlFile, runSqlFile } from '../model/db.js';
+import { querySqlFile, runSqlFile, withMemoryShare } from '../model/db.js';
 import { fileChunks, type Compression } from './bytes.js';
 import type { Input } from './discover.js';
 import type { Unit, UnitProblem } from './decode.js';
@@ -150,29 +150,32 @@ export async function ingest(db: Db, inputs: Input[], opts: IngestOptions = {}):
     lap('read + decode');
     const files = await pool.finish();
     lap('workers finished');
-    // One transaction: a load that fails leaves the database as it was.
-    await conn.run('BEGIN TRANSACTION');
-    try {
-      await runSqlFile(conn, 'ingest/sql/load_csv.sql', csvParams(dir, files));
-      lap('csv loaded');
-      // Rows of stdin input that turned out to be a repeat go first, then later copies of records.
-      const repeatIds = reports.filter((r) => r.status === 'already-loaded').map((r) => r.fileId);
-      if (repeatIds.length) await runSqlFile(conn, 'ingest/sql/drop_files.sql', { file_ids: listValue(repeatIds) });
-      await runSqlFile(conn, 'ingest/sql/dedup.sql', { first_file_id: nextId });
-      lap('duplicates dropped');
-      for (const row of await querySqlFile(conn, 'ingest/sql/new_counts.sql', { first_file_id: nextId })) {
-        const r = reports.find((x) => x.fileId === Number(row.file_id));
-        if (!r || r.status !== 'loaded') continue;
-        r.newSpans = Number(row.new_spans);
-        r.newLogs = Number(row.new_logs);
-        r.newMetricPoints = Number(row.new_metric_points);
+    // One transaction: a load that fails leaves the database as it was. At half the memory limit
+    // (withMemoryShare says why); the facts build after it gets the whole limit.
+    await withMemoryShare(conn, 0.5, async () => {
+      await conn.run('BEGIN TRANSACTION');
+      try {
+        await runSqlFile(conn, 'ingest/sql/load_csv.sql', csvParams(dir, files));
+        lap('csv loaded');
+        // Rows of stdin input that turned out to be a repeat go first, then later copies of records.
+        const repeatIds = reports.filter((r) => r.status === 'already-loaded').map((r) => r.fileId);
+        if (repeatIds.length) await runSqlFile(conn, 'ingest/sql/drop_files.sql', { file_ids: listValue(repeatIds) });
+        await runSqlFile(conn, 'ingest/sql/dedup.sql', { first_file_id: nextId });
+        lap('duplicates dropped');
+        for (const row of await querySqlFile(conn, 'ingest/sql/new_counts.sql', { first_file_id: nextId })) {
+          const r = reports.find((x) => x.fileId === Number(row.file_id));
+          if (!r || r.status !== 'loaded') continue;
+          r.newSpans = Number(row.new_spans);
+          r.newLogs = Number(row.new_logs);
+          r.newMetricPoints = Number(row.new_metric_points);
+        }
+        await recordFiles(db, reports);
+        await conn.run('COMMIT');
+      } catch (e) {
+        await conn.run('ROLLBACK');
+        throw e;
       }
-      await recordFiles(db, reports);
-      await conn.run('COMMIT');
-    } catch (e) {
-      await conn.run('ROLLBACK');
-      throw e;
-    }
+    });
   } finally {
     await pool.close();
     rmSync(dir, { recursive: true, force: true });
