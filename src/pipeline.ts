@@ -7,7 +7,7 @@ import { listValue, type DuckDBConnection } from './model/duckdb.js';
 import { CliError, EXIT } from './errors.js';
 import { lap } from './timing.js';
 import { discoverInputs } from './ingest/discover.js';
-import { ingest, type FileReport, type Progress } from './ingest/load.js';
+import type { FileReport, Progress } from './ingest/load.js';
 import { openDb, querySqlFile, runSqlFile, type Db } from './model/db.js';
 import { buildModel, modelIsCurrent, prepareFacts, useReportScope } from './model/facts.js';
 import { createPricedCallsView, loadPriceTable, writePriceTables, type PriceMatchRow, type PriceTable } from './model/pricing.js';
@@ -159,7 +159,8 @@ export async function analyse(opts: AnalysisOptions, hooks: AnalysisHooks = {}):
   const db = await openDb(opts.db);
   lap('database opened');
   try {
-    const loaded = inputs.length ? await ingest(db, inputs, { onProgress: opts.onProgress }) : [];
+    // The loader (workers, decoders) is imported only when there are files to load.
+    const loaded = inputs.length ? await (await import('./ingest/load.js')).ingest(db, inputs, { onProgress: opts.onProgress }) : [];
     const stored = (await querySqlFile(db.conn, 'panels/count_records.sql'))[0];
     if (Number(stored.records) === 0) {
       throw new CliError(`no telemetry found in ${opts.paths.length ? opts.paths.join(' ') : opts.db} (see \`otel-agent-report inspect\` for what the files are)`, EXIT.NO_DATA);

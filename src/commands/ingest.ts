@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { CliError, EXIT } from '../errors.js';
 import { discoverInputs } from '../ingest/discover.js';
-import { ingest, type Progress } from '../ingest/load.js';
+import type { Progress } from '../ingest/load.js';
 import { openDb } from '../model/db.js';
 import { buildModel } from '../model/facts.js';
 import { filesJson, filesText, totals } from '../render/ingest-text.js';
@@ -32,6 +32,8 @@ export function registerIngest(program: Command): void {
       if (inputs.length === 0) throw new CliError(`no files found in ${paths.join(' ')}`, EXIT.NO_DATA);
       const db = await openDb(o.db);
       try {
+        // Loaded here, not at start-up: `report --db` and `summary --db` never need the loader.
+        const { ingest } = await import('../ingest/load.js');
         const files = await ingest(db, inputs, { onProgress: progressWanted(o) ? progressPrinter() : undefined });
         // Build the normalized facts now, so reports from this database start at the panels.
         if (o.db && files.some((f) => f.status === 'loaded')) await buildModel(db);

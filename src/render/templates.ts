@@ -1,10 +1,16 @@
 /**
  * The report's Handlebars templates (templates/*.hbs, with partials from templates/partials/),
- * each compiled once per process, at once rather than at its first render, so that a report can
- * compile them while its charts are drawn on another thread. Handlebars itself is loaded only
- * then (the summary command never needs it).
+ * each made ready once per process, at once rather than at its first render, so that a report can
+ * do it while its charts are drawn on another thread. Handlebars itself is loaded only then (the
+ * summary command never needs it).
+ *
+ * `npm run build` precompiles them (`writePrecompiled`, into dist/templates.precompiled.json): a
+ * report then needs only the Handlebars runtime and no compiling, about 80 ms less. A template
+ * whose text no longer matches what was precompiled (edited since the build) is compiled here as
+ * before, so the file is only ever a cache.
  */
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fromRoot } from '../paths.js';
 
@@ -58,15 +64,87 @@ function compileNow(hb: HandlebarsEnv, input: string, options: CompileOptions): 
   return hb.template(new env.JavaScriptCompiler().compile(environment, opts, undefined, true) as never);
 }
 
-/** A template, compiled on first use. */
+// ---- precompiled templates ----
+
+const PRECOMPILED = fromRoot('dist', 'templates.precompiled.json');
+interface Precompiled {
+  handlebars: string;
+  /** By `precompiledKey`: the SHA-1 of the template text and Handlebars' precompiled spec (JS). */
+  templates: Record<string, { sha1: string; spec: string }>;
+}
+const precompiledKey = (file: string, options: CompileOptions) => `${file} ${JSON.stringify(options)}`;
+const sha1 = (text: string) => createHash('sha1').update(text).digest('hex');
+
+/** Every template file with the options it is compiled with (a partial: its template's). */
+function compileUnits(): { file: string; options: CompileOptions }[] {
+  return (Object.keys(TEMPLATES) as TemplateName[]).flatMap((name) =>
+    [TEMPLATES[name].file, ...Object.values(TEMPLATES[name].partials)].map((file) => ({ file, options: optionsOf(name) })),
+  );
+}
+
+/** Precompile every template into `path` (the build does; see the top of this file). */
+export function writePrecompiled(path = PRECOMPILED): void {
+  const hb = require('handlebars') as HandlebarsEnv;
+  const templates: Precompiled['templates'] = {};
+  for (const { file, options } of compileUnits()) {
+    const text = read(file);
+    templates[precompiledKey(file, options)] = { sha1: sha1(text), spec: String(naming(file, () => hb.precompile(text, options))) };
+  }
+  writeFileSync(path, JSON.stringify({ handlebars: hb.VERSION, templates } satisfies Precompiled) + '\n');
+}
+
+let precompiledPath: string | null = PRECOMPILED;
+let precompiled: Precompiled | null | undefined;
+const origins = new Map<TemplateName, 'precompiled' | 'compiled'>();
+
+/** Read precompiled templates from `path` from now on (null: compile every template); tests. */
+export function usePrecompiled(path: string | null): void {
+  precompiledPath = path;
+  precompiled = undefined;
+  compiled.clear();
+  origins.clear();
+}
+
+/** How this process made a template: from its precompiled spec, or compiled here (tests). */
+export function templateOrigin(name: TemplateName): 'precompiled' | 'compiled' | undefined {
+  return origins.get(name);
+}
+
+/** The precompiled specs of these files, or null when any is missing or stale. */
+function precompiledSpecs(units: { file: string; options: CompileOptions }[], texts: string[], version: string): string[] | null {
+  if (precompiled === undefined) {
+    try {
+      precompiled = precompiledPath === null ? null : (JSON.parse(readFileSync(precompiledPath, 'utf8')) as Precompiled);
+    } catch {
+      precompiled = null;
+    }
+  }
+  if (!precompiled || precompiled.handlebars !== version) return null;
+  const specs: string[] = [];
+  for (const [i, u] of units.entries()) {
+    const entry = precompiled.templates[precompiledKey(u.file, u.options)];
+    if (!entry || entry.sha1 !== sha1(texts[i])) return null;
+    specs.push(entry.spec);
+  }
+  return specs;
+}
+
+/** A template ready to render, made on first use: from its precompiled spec, else compiled. */
 export function template(name: TemplateName): HandlebarsTemplateDelegate {
   let t = compiled.get(name);
   if (t) return t;
   const { file, partials } = TEMPLATES[name];
-  const hb = (require('handlebars') as HandlebarsEnv).create();
+  const units = [...Object.values(partials), file].map((f) => ({ file: f, options: optionsOf(name) }));
+  const texts = units.map((u) => read(u.file));
+  const runtime = require('handlebars/runtime') as HandlebarsEnv;
+  const specs = precompiledSpecs(units, texts, runtime.VERSION);
+  const hb = (specs ? runtime : (require('handlebars') as HandlebarsEnv)).create();
   // A partial compiles with its template's options, as Handlebars does for one given as text.
-  for (const [p, f] of Object.entries(partials)) hb.registerPartial(p, naming(f, () => compileNow(hb, read(f), optionsOf(name))));
-  t = naming(file, () => compileNow(hb, read(file), optionsOf(name)));
+  const make = (i: number) =>
+    naming(units[i].file, () => (specs ? hb.template(new Function(`return ${specs[i]}`)()) : compileNow(hb, texts[i], units[i].options)));
+  Object.keys(partials).forEach((p, i) => hb.registerPartial(p, make(i)));
+  t = make(units.length - 1);
   compiled.set(name, t);
+  origins.set(name, specs ? 'precompiled' : 'compiled');
   return t;
 }
