@@ -4,6 +4,8 @@
 -- group_value): one group per session and dimension (originator, session_source, environment,
 -- agent, or any attribute).
 -- Rows whose session is not in `sessions` (e.g. side requests, metric fallbacks) use their own value.
+-- $with_attributes: whether any dimension is an attribute; without one the rows' attribute objects
+-- are not read at all (5 GB bench: 175 -> 110 ms).
 
 -- name: rollup
 WITH
@@ -15,7 +17,7 @@ s AS (
   GROUP BY d.key, coalesce(g.group_value, '(none)')
 ),
 c AS (
-  SELECT d.key, coalesce(g.group_value, CASE d.dim WHEN 'originator' THEN p.originator WHEN 'session_source' THEN p.session_source WHEN 'environment' THEN p.environment WHEN 'agent' THEN p.agent ELSE coalesce(p.attributes ->> d.path, p.resource_attributes ->> d.path) END, '(none)') AS group_value,
+  SELECT d.key, coalesce(g.group_value, CASE d.dim WHEN 'originator' THEN p.originator WHEN 'session_source' THEN p.session_source WHEN 'environment' THEN p.environment WHEN 'agent' THEN p.agent ELSE coalesce((CASE WHEN $with_attributes THEN p.attributes END) ->> d.path, (CASE WHEN $with_attributes THEN p.resource_attributes END) ->> d.path) END, '(none)') AS group_value,
          count(*) AS calls, sum(p.input) AS input, sum(p.cache_read) AS cache_read, sum(p.cache_write) AS cache_write,
          sum(p.output) AS output, sum(p.reasoning) AS reasoning, sum(p.cost_usd) AS cost_usd,
          sum(CASE WHEN p.priced THEN 0 ELSE 1 END) AS unpriced_calls
@@ -23,13 +25,13 @@ c AS (
   GROUP BY 1, 2
 ),
 a AS (
-  SELECT d.key, coalesce(g.group_value, CASE d.dim WHEN 'originator' THEN x.originator WHEN 'session_source' THEN x.session_source WHEN 'environment' THEN x.environment WHEN 'agent' THEN x.agent ELSE coalesce(x.attributes ->> d.path, x.resource_attributes ->> d.path) END, '(none)') AS group_value,
+  SELECT d.key, coalesce(g.group_value, CASE d.dim WHEN 'originator' THEN x.originator WHEN 'session_source' THEN x.session_source WHEN 'environment' THEN x.environment WHEN 'agent' THEN x.agent ELSE coalesce((CASE WHEN $with_attributes THEN x.attributes END) ->> d.path, (CASE WHEN $with_attributes THEN x.resource_attributes END) ->> d.path) END, '(none)') AS group_value,
          count(*) AS attempts, sum(CASE WHEN x.is_error THEN 1 ELSE 0 END) AS errors
   FROM api_attempts x CROSS JOIN rollup_dims d LEFT JOIN g ON g.key = d.key AND g.agent = x.agent AND g.session_id = x.session_id
   GROUP BY 1, 2
 ),
 t AS (
-  SELECT d.key, coalesce(g.group_value, CASE d.dim WHEN 'originator' THEN x.originator WHEN 'session_source' THEN x.session_source WHEN 'environment' THEN x.environment WHEN 'agent' THEN x.agent ELSE coalesce(x.attributes ->> d.path, x.resource_attributes ->> d.path) END, '(none)') AS group_value,
+  SELECT d.key, coalesce(g.group_value, CASE d.dim WHEN 'originator' THEN x.originator WHEN 'session_source' THEN x.session_source WHEN 'environment' THEN x.environment WHEN 'agent' THEN x.agent ELSE coalesce((CASE WHEN $with_attributes THEN x.attributes END) ->> d.path, (CASE WHEN $with_attributes THEN x.resource_attributes END) ->> d.path) END, '(none)') AS group_value,
          count(*) AS tool_calls, sum(CASE WHEN x.success THEN 1 ELSE 0 END) AS tool_successes
   FROM tool_calls x CROSS JOIN rollup_dims d LEFT JOIN g ON g.key = d.key AND g.agent = x.agent AND g.session_id = x.session_id
   GROUP BY 1, 2
