@@ -4,10 +4,12 @@
  * Vega's builds in a chart thread, about a fifth of its work. Keyed by the bundle's text, Node's
  * version and a tag naming the work done (threads drawing different charts compile different
  * functions); V8 checks the rest and rejects a cache that does not fit. Best effort: any failure
- * only means compiling again.
+ * only means compiling again. Saving a bundle's cache for a tag deletes that bundle's caches for
+ * the same tag made by other versions (of the bundle or of Node), so the folder does not grow with
+ * upgrades.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Script } from 'node:vm';
@@ -36,7 +38,9 @@ export function loadBundle(path: string, deps: Record<string, unknown>, cacheTag
   const source = readFileSync(path, 'utf8');
   const dir = cacheTag === undefined ? null : cacheDir();
   const key = createHash('sha256').update(`${process.version} ${process.arch} ${cacheTag}\n`).update(source).digest('hex').slice(0, 32);
-  const file = dir && join(dir, `${basename(path)}-${key}.v8`);
+  // <bundle>-<tag>-<key>.v8: the tag part finds this tag's caches of other versions.
+  const prefix = `${basename(path)}-${createHash('sha256').update(String(cacheTag)).digest('hex').slice(0, 8)}-`;
+  const file = dir && join(dir, `${prefix}${key}.v8`);
   let cachedData: Buffer | undefined;
   if (file) {
     try {
@@ -46,8 +50,8 @@ export function loadBundle(path: string, deps: Record<string, unknown>, cacheTag
     }
   }
   // The wrapper CommonJS modules get; the column offset keeps positions in stack traces right.
-  const prefix = '(function (exports, require, module) {';
-  const script = new Script(`${prefix}${source}\n})`, { filename: path, columnOffset: -prefix.length, cachedData });
+  const wrapper = '(function (exports, require, module) {';
+  const script = new Script(`${wrapper}${source}\n})`, { filename: path, columnOffset: -wrapper.length, cachedData });
   const module = { exports: {} as Record<string, unknown> };
   const require = (id: string) => {
     if (id in deps) return deps[id];
@@ -64,6 +68,11 @@ export function loadBundle(path: string, deps: Record<string, unknown>, cacheTag
         const tmp = `${file}.${process.pid}.${threadId}`;
         writeFileSync(tmp, script.createCachedData());
         renameSync(tmp, file);
+        // Also the name these caches had before the tag was in it (<bundle>-<key>.v8).
+        const untagged = (f: string) => f.startsWith(`${basename(path)}-`) && /^-[0-9a-f]{32}\.v8$/.test(f.slice(basename(path).length));
+        for (const f of readdirSync(dir)) {
+          if (join(dir, f) !== file && ((f.startsWith(prefix) && f.endsWith('.v8')) || untagged(f))) rmSync(join(dir, f), { force: true });
+        }
       } catch {
         // best effort
       }
