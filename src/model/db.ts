@@ -27,6 +27,11 @@ export async function openDb(path?: string): Promise<Db> {
   // database needs a temp directory for that). Row order is never relied on (queries ORDER BY).
   await conn.run('SET memory_limit = $limit', { limit: memoryLimit() });
   await conn.run('SET preserve_insertion_order = false');
+  // Give freed memory back to the system whenever DuckDB frees more than 16 MB at once (a hash
+  // table, a TEMP table of the facts build), not only past 512 MB: what glibc kept of it was most of
+  // the resident memory beyond DuckDB's limit. Facts build alone on the 5 GB bench: peak RSS
+  // 0.84–1.0 GB → 0.69–0.74 GB; whole 5 GB ingest 0.98–1.03 GB → 0.80 GB, about 5 % slower.
+  await conn.run("SET allocator_bulk_deallocation_flush_threshold = '16MB'");
   if (p === ':memory:') await conn.run('SET temp_directory = $dir', { dir: join(tmpdir(), `otel-agent-report-spill-${process.pid}`) });
   const db: Db = {
     instance,
