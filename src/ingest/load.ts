@@ -151,7 +151,7 @@ export async function ingest(db: Db, inputs: Input[], opts: IngestOptions = {}):
     const files = await pool.finish();
     lap('workers finished');
     // One transaction: a load that fails leaves the database as it was. At half the memory limit
-    // (withMemoryShare says why); the facts build after it gets the whole limit.
+    // (withMemoryShare says why); the facts build after it runs at three quarters (buildModel).
     await withMemoryShare(conn, 0.5, async () => {
       await conn.run('BEGIN TRANSACTION');
       try {
