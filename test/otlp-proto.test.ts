@@ -206,9 +206,41 @@ describe('splitProtobufFrames', () => {
     notProto(gzipSync(bodies[0]), /gzip-compressed .*decompress it first/);
     // Starts like a request (0x0a) but breaks at once: reported where it breaks.
     notProto(Buffer.from('\nhello world, this is text'), /^not a complete OTLP protobuf request body \(cut off or corrupt\): length 104 runs past/, 1);
-    // A raw body cut in half has no good message at all.
-    const half = bodies[0].subarray(0, bodies[0].length >> 1);
-    notProto(half, /^not a complete OTLP protobuf request body \(cut off or corrupt\)/, 1);
+    // A raw body cut within its first record has no whole record to keep.
+    const first = captures.find((c) => countItems(decodeProtobufRequest(c.body, c.signal), c.signal) > 1)!;
+    notProto(first.body.subarray(0, 40), /^not a complete OTLP protobuf request body \(cut off or corrupt\)/, 1);
+  });
+
+  it('keeps the whole records of a raw body that is cut off, and says where it breaks', () => {
+    // Every capture body with several records, of all three signals, cut at eight points.
+    const items = (body: Obj, signal: Signal) => {
+      const [r, s, i] = ITEM_KEYS[signal];
+      return (body[r] ?? []).flatMap((res: Obj) => (res[s] ?? []).flatMap((scope: Obj) => scope[i] ?? []));
+    };
+    const many = captures.filter((c) => items(decodeProtobufRequest(c.body, c.signal), c.signal).length > 2);
+    expect(new Set(many.map((c) => c.signal))).toEqual(new Set(['traces', 'logs', 'metrics']));
+    let salvaged = 0;
+    for (const cap of many) {
+      const all = items(decodeProtobufRequest(cap.body, cap.signal), cap.signal);
+      for (let k = 1; k <= 8; k++) {
+        const cut = Math.floor((cap.body.length * k) / 9);
+        const split = splitProtobufFrames(cap.body.subarray(0, cut));
+        expect(split.problems).toHaveLength(1);
+        expect(split.problems[0].message).toMatch(/cut off or corrupt/);
+        if (split.frames.length === 0) continue; // cut within the first record
+        salvaged++;
+        expect(split.framing).toBe('single');
+        expect(split.problems[0].byteOffset).toBeLessThan(cut);
+        expect(split.problems[0].message).toMatch(/records whole before byte \d+ are kept/);
+        expect(detectProtobufSignal(split.frames[0].bytes)).toBe(cap.signal);
+        // The records kept are the body's first ones, exactly as in the whole body, and not all.
+        const kept = items(decodeProtobufRequest(split.frames[0].bytes, cap.signal), cap.signal);
+        expect(kept.length).toBeGreaterThan(0);
+        expect(kept.length).toBeLessThan(all.length);
+        expect(kept).toEqual(all.slice(0, kept.length));
+      }
+    }
+    expect(salvaged).toBeGreaterThan(many.length * 4);
   });
 });
 

@@ -26,7 +26,7 @@ import {
   METRIC_DATA_KEYS,
   type Obj,
 } from './proto/messages.js';
-import { Cursor, lengthEnd, ProtoError, readTag, skipField } from './proto/wire.js';
+import { Cursor, lengthEnd, ProtoError, readTag, readVarint, skipField } from './proto/wire.js';
 import type { Signal } from './types.js';
 
 /** Node ≥ 22.15 has native zstd; fzstd (pure JS) is the fallback on Node 20. */
@@ -97,7 +97,11 @@ export function splitProtobufFrames(buf: Uint8Array): ProtobufSplit {
   return { framing: best.framing, frames: best.frames, problems: best.problems };
 }
 
-/** A raw request body: its top-level fields must parse and end exactly at the buffer's end. */
+/**
+ * A raw request body: its top-level fields must parse and end exactly at the buffer's end. When
+ * they do not (a body cut off, by a full disk or a killed copy), the records that are whole before
+ * the break still load (`salvageBody`), and the problem says what was lost.
+ */
 function trySingle(buf: Uint8Array): Candidate {
   const c = new Cursor(buf);
   try {
@@ -105,9 +109,80 @@ function trySingle(buf: Uint8Array): Candidate {
     return { framing: 'single', frames: [{ byteOffset: 0, bytes: buf }], problems: [], exact: true, looksOtlp: 1 };
   } catch (err) {
     const byteOffset = err instanceof ProtoError ? err.byteOffset : c.pos;
-    const message = `not a complete OTLP protobuf request body (cut off or corrupt): ${(err as Error).message}`;
-    return { framing: 'single', frames: [], problems: [{ byteOffset, message }], exact: false, looksOtlp: 0 };
+    const why = `not a complete OTLP protobuf request body (cut off or corrupt): ${(err as Error).message}`;
+    const kept = salvageBody(buf);
+    if (!kept) return { framing: 'single', frames: [], problems: [{ byteOffset, message: why }], exact: false, looksOtlp: 0 };
+    const message = `${why}; the records whole before byte ${kept.end} are kept, the one there and everything after it are lost`;
+    return { framing: 'single', frames: [{ byteOffset: 0, bytes: kept.bytes }], problems: [{ byteOffset: kept.end, message }], exact: false, looksOtlp: 1 };
   }
+}
+
+/** Varint bytes of a tag or length. */
+function varintBytes(n: number): number[] {
+  const out: number[] = [];
+  for (; n > 0x7f; n >>>= 7) out.push((n & 0x7f) | 0x80);
+  out.push(n);
+  return out;
+}
+
+/**
+ * The whole records of a raw request body that breaks before its end, as a complete request: every
+ * field that ends before the break is kept as it is, and the field the break falls in, when it is
+ * on the path request → resource → scope → record (field 1, then 2 or the legacy 1000, then 2; the
+ * same for traces, logs and metrics), is rebuilt from its own whole fields with a new length. The
+ * record the break falls in is dropped. Null when no record is whole, or when what is left does not
+ * look like OTLP (its first record must tell its signal, as a whole body's would).
+ */
+function salvageBody(buf: Uint8Array): { bytes: Buffer; end: number } | null {
+  const c = new Cursor(buf);
+  let brokeAt = 0;
+  // Whole fields of [c.pos, end) at `depth`, and the rebuilt field the break falls in.
+  const walk = (end: number, depth: number): { parts: Uint8Array[]; size: number; onPath: number } => {
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    let onPath = 0;
+    const keep = (b: Uint8Array) => {
+      parts.push(b);
+      size += b.length;
+    };
+    while (c.pos < end) {
+      const start = c.pos;
+      brokeAt = start;
+      try {
+        const tag = readTag(c);
+        const path = (tag & 7) === 2 && (depth === 1 ? tag === ((2 << 3) | 2) || tag === LEGACY_SCOPE_TAG : tag === (((depth === 0 ? 1 : 2) << 3) | 2));
+        if ((tag & 7) !== 2) {
+          skipField(c, tag, end);
+          keep(buf.subarray(start, c.pos));
+          continue;
+        }
+        const len = readVarint(c);
+        const valueEnd = c.pos + len;
+        if (valueEnd <= end) {
+          keep(buf.subarray(start, valueEnd));
+          if (path) onPath++;
+          c.pos = valueEnd;
+          continue;
+        }
+        if (path && depth < 2) {
+          const inner = walk(end, depth + 1);
+          if (inner.onPath > 0) {
+            keep(Uint8Array.from([...varintBytes(tag), ...varintBytes(inner.size)]));
+            for (const p of inner.parts) keep(p);
+            onPath++;
+          }
+        }
+      } catch {
+        // a tag or length cut off: nothing from here on is whole
+      }
+      break;
+    }
+    return { parts, size, onPath };
+  };
+  const top = walk(buf.length, 0);
+  if (top.onPath === 0) return null;
+  const bytes = Buffer.concat(top.parts, top.size);
+  return detectProtobufSignal(bytes) ? { bytes, end: brokeAt } : null;
 }
 
 /**
@@ -317,5 +392,28 @@ export function decodeProtobufRequest(msg: Uint8Array, signal: Signal): Record<s
   } catch (err) {
     if (!(err instanceof ProtoError)) throw err;
     throw new Error(`cannot decode ${REQUEST_NAME[signal]}: ${err.message} at byte ${err.byteOffset} of the message`);
+  }
+}
+
+/**
+ * A request that does not decode (decodeProtobufRequest threw): the records whole before the byte
+ * where decoding failed, as salvageBody keeps them from a cut-off body, or null when there are none.
+ * Nothing after that byte can be trusted: a damaged byte can shift every length after it.
+ */
+export function salvageProtobufRequest(msg: Uint8Array, signal: Signal): { body: Record<string, unknown>; from: number } | null {
+  let failedAt: number;
+  try {
+    decodeRequest(msg, signal);
+    return null;
+  } catch (err) {
+    if (!(err instanceof ProtoError)) throw err;
+    failedAt = err.byteOffset;
+  }
+  const kept = salvageBody(msg.subarray(0, failedAt));
+  if (!kept) return null;
+  try {
+    return { body: decodeRequest(kept.bytes, signal), from: kept.end };
+  } catch {
+    return null;
   }
 }
