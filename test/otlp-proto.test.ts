@@ -230,7 +230,7 @@ describe('splitProtobufFrames', () => {
         if (split.frames.length === 0) continue; // cut within the first record
         salvaged++;
         expect(split.framing).toBe('single');
-        expect(split.problems[0].byteOffset).toBeLessThan(cut);
+        expect(split.problems[0].byteOffset).toBeLessThanOrEqual(cut);
         expect(split.problems[0].message).toMatch(/records whole before byte \d+ are kept/);
         expect(detectProtobufSignal(split.frames[0].bytes)).toBe(cap.signal);
         // The records kept are the body's first ones, exactly as in the whole body, and not all.
@@ -238,6 +238,11 @@ describe('splitProtobufFrames', () => {
         expect(kept.length).toBeGreaterThan(0);
         expect(kept.length).toBeLessThan(all.length);
         expect(kept).toEqual(all.slice(0, kept.length));
+        // Cut exactly where it said it breaks (between two records): the same records, the same byte.
+        const at = split.problems[0].byteOffset;
+        const again = splitProtobufFrames(cap.body.subarray(0, at));
+        expect(again.problems.map((p) => p.byteOffset)).toEqual([at]);
+        expect(items(decodeProtobufRequest(again.frames[0].bytes, cap.signal), cap.signal)).toEqual(kept);
       }
     }
     expect(salvaged).toBeGreaterThan(many.length * 4);

@@ -147,6 +147,7 @@ function salvageBody(buf: Uint8Array): { bytes: Buffer; end: number } | null {
     };
     while (c.pos < end) {
       const start = c.pos;
+      // Where this level breaks, unless the break is inside the field descended into below.
       brokeAt = start;
       try {
         const tag = readTag(c);
@@ -175,8 +176,10 @@ function salvageBody(buf: Uint8Array): { bytes: Buffer; end: number } | null {
       } catch {
         // a tag or length cut off: nothing from here on is whole
       }
-      break;
+      return { parts, size, onPath };
     }
+    // Every field whole: the data ends exactly between two of them.
+    brokeAt = c.pos;
     return { parts, size, onPath };
   };
   const top = walk(buf.length, 0);
