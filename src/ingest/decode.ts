@@ -6,7 +6,7 @@
 import { jsonSignal } from './flatten.js';
 import { isSdkDumpValue, sdkDumpToOtlp } from './gemini-outfile.js';
 import { parseJsonText } from './json-values.js';
-import { decodeProtobufRequest, salvageProtobufRequest } from './otlp-proto.js';
+import { decodeProtobufRequest, RequestDecodeError, salvageProtobufRequest } from './otlp-proto.js';
 import type { DecodedRequest, Signal, SourceLocation } from './types.js';
 
 export type Unit =
@@ -45,7 +45,7 @@ export function decodeUnit(unit: Unit, requests: DecodedRequest[], problems: Uni
       requests.push({ signal: unit.signal, body: decodeProtobufRequest(unit.bytes, unit.signal), location });
     } catch (e) {
       // A damaged request still gives the records that are whole before the damage.
-      const kept = salvageProtobufRequest(unit.bytes, unit.signal);
+      const kept = e instanceof RequestDecodeError ? salvageProtobufRequest(unit.bytes, unit.signal, e) : null;
       if (kept) requests.push({ signal: unit.signal, body: kept.body, location });
       const lost = kept ? `; the records whole before byte ${kept.from} of the message are kept, the one there and everything after it are lost` : '';
       problems.push({ location, message: `protobuf ${unit.signal} request does not parse: ${(e as Error).message}${lost}`, records: 1 });

@@ -217,25 +217,26 @@ function tryPrefixed(buf: Uint8Array, framing: 'grpc' | 'length-prefixed'): Cand
 /**
  * One record of a gRPC or length-prefixed stream at `pos` of `buf`: a frame, a record whose
  * payload does not decompress ('bad': the framing goes on), a broken framing ('stop'), or a record
- * cut off by the end of `buf` ('short': a stream reader waits for more bytes). Offsets are
+ * cut off by the end of `buf` ('short': a stream reader waits until it has `need` bytes from
+ * `pos`; the whole record when its header is there, else the header). Offsets are
  * reported as `base + pos` (where `buf` starts in the file).
  */
 export type FrameStep =
   | { kind: 'frame'; frame: ProtobufFrame; next: number }
   | { kind: 'bad'; byteOffset: number; message: string; next: number }
   | { kind: 'stop'; byteOffset: number; message: string }
-  | { kind: 'short'; byteOffset: number; message: string };
+  | { kind: 'short'; byteOffset: number; message: string; need: number };
 
 export function prefixedFrameAt(buf: Uint8Array, pos: number, framing: 'grpc' | 'length-prefixed', base = 0): FrameStep {
   const header = framing === 'grpc' ? 5 : 4;
   const byteOffset = base + pos;
   const flag = framing === 'grpc' ? buf[pos] : 0;
   if (flag > 1) return { kind: 'stop', byteOffset, message: `gRPC frame has compressed-flag ${flag}; only 0 and 1 exist` };
-  if (buf.length - pos < header) return { kind: 'short', byteOffset, message: `record header is cut off: ${buf.length - pos} of ${header} bytes present` };
+  if (buf.length - pos < header) return { kind: 'short', byteOffset, message: `record header is cut off: ${buf.length - pos} of ${header} bytes present`, need: header };
   const len = be32(buf, pos + header - 4);
   const start = pos + header;
   if (len > buf.length - start) {
-    return { kind: 'short', byteOffset, message: `record is cut off: it declares ${len} bytes but only ${buf.length - start} remain` };
+    return { kind: 'short', byteOffset, message: `record is cut off: it declares ${len} bytes but only ${buf.length - start} remain`, need: header + len };
   }
   const payload = buf.subarray(start, start + len);
   try {
@@ -385,34 +386,37 @@ const REQUEST_NAME: Record<Signal, string> = {
   metrics: 'ExportMetricsServiceRequest',
 };
 
+/** A request that does not decode; `byteOffset` is where in the message decoding failed. */
+export class RequestDecodeError extends Error {
+  constructor(
+    message: string,
+    readonly byteOffset: number,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * Decodes an Export{Trace,Logs,Metrics}ServiceRequest (the same bytes as TracesData, LogsData,
- * MetricsData) into canonical OTLP/JSON. Throws an Error naming the byte offset within `msg`.
+ * MetricsData) into canonical OTLP/JSON. Throws a RequestDecodeError naming the byte offset within
+ * `msg`.
  */
 export function decodeProtobufRequest(msg: Uint8Array, signal: Signal): Record<string, unknown> {
   try {
     return decodeRequest(msg, signal);
   } catch (err) {
     if (!(err instanceof ProtoError)) throw err;
-    throw new Error(`cannot decode ${REQUEST_NAME[signal]}: ${err.message} at byte ${err.byteOffset} of the message`);
+    throw new RequestDecodeError(`cannot decode ${REQUEST_NAME[signal]}: ${err.message} at byte ${err.byteOffset} of the message`, err.byteOffset);
   }
 }
 
 /**
- * A request that does not decode (decodeProtobufRequest threw): the records whole before the byte
- * where decoding failed, as salvageBody keeps them from a cut-off body, or null when there are none.
- * Nothing after that byte can be trusted: a damaged byte can shift every length after it.
+ * A request that does not decode (decodeProtobufRequest threw `failed`): the records whole before
+ * the byte where decoding failed, as salvageBody keeps them from a cut-off body, or null when there
+ * are none. Nothing after that byte can be trusted: a damaged byte can shift every length after it.
  */
-export function salvageProtobufRequest(msg: Uint8Array, signal: Signal): { body: Record<string, unknown>; from: number } | null {
-  let failedAt: number;
-  try {
-    decodeRequest(msg, signal);
-    return null;
-  } catch (err) {
-    if (!(err instanceof ProtoError)) throw err;
-    failedAt = err.byteOffset;
-  }
-  const kept = salvageBody(msg.subarray(0, failedAt));
+export function salvageProtobufRequest(msg: Uint8Array, signal: Signal, failed: RequestDecodeError): { body: Record<string, unknown>; from: number } | null {
+  const kept = salvageBody(msg.subarray(0, failed.byteOffset));
   if (!kept) return null;
   try {
     return { body: decodeRequest(kept.bytes, signal), from: kept.end };

@@ -183,12 +183,22 @@ async function* streamRecords(head: Buffer, rest: AsyncIterator<Buffer>, framing
     if (step.kind === 'frame') yield frameEvent(step.frame, nameHint);
     else if (step.kind === 'bad') yield { kind: 'problem', location: { byteOffset: step.byteOffset }, message: step.message, records: 1 };
     else if (step.kind === 'short') {
-      const r = await rest.next();
-      if (r.done) {
-        yield { kind: 'problem', location: { byteOffset: step.byteOffset }, message: step.message, records: 1 };
-        return;
+      // Chunks until the record (or its header) is whole, then one copy: a record of many chunks
+      // is not copied again with each.
+      const parts = [buf.subarray(pos)];
+      let have = parts[0].length;
+      while (have < step.need) {
+        const r = await rest.next();
+        if (r.done) {
+          // Said of all the bytes there are, as the whole-file read says it.
+          const last = prefixedFrameAt(Buffer.concat(parts, have), 0, framing, base + pos);
+          if (last.kind !== 'frame') yield { kind: 'problem', location: { byteOffset: last.byteOffset }, message: last.message, records: 1 };
+          return;
+        }
+        parts.push(r.value);
+        have += r.value.length;
       }
-      buf = Buffer.concat([buf.subarray(pos), r.value]);
+      buf = Buffer.concat(parts, have);
       base += pos;
       pos = 0;
       continue;
