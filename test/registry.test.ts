@@ -1,10 +1,11 @@
 /**
- * Every SQL file has a registry entry and every entry a file; the appender column lists match the
- * DDL; every charted panel has its SQL and its chart spec.
+ * Every SQL file has a registry entry and every entry a file; the generated ingest SQL is current;
+ * the appender column lists match the DDL; every charted panel has its SQL and its chart spec.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { dedupSql, loadCsvSql } from '../src/ingest/load-sql.js';
 import { COLUMNS } from '../src/ingest/sink.js';
 import { openDb } from '../src/model/db.js';
 import { FACTS } from '../src/model/facts.js';
@@ -26,6 +27,11 @@ describe('SQL registry', () => {
     const onDisk = sqlFilesOnDisk(SRC).sort();
     expect([...ALL_SQL_FILES].sort()).toEqual(onDisk);
     expect(new Set(ALL_SQL_FILES).size).toBe(ALL_SQL_FILES.length);
+  });
+
+  it('the generated ingest SQL is what the column lists make (node scripts/gen-ingest-sql.mjs)', () => {
+    expect(readFileSync(join(SRC, 'ingest/sql/load_csv.sql'), 'utf8')).toBe(loadCsvSql());
+    expect(readFileSync(join(SRC, 'ingest/sql/dedup.sql'), 'utf8')).toBe(dedupSql());
   });
 
   it('each charted panel has <id>.sql and <id>.vl.json', () => {
