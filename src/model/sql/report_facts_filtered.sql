@@ -6,38 +6,29 @@
 -- Calls, attempts and tool calls are kept by their own time; sessions when they overlap the
 -- window. --model keeps sessions that used the model, and rows of that model.
 -- A row is left out when its condition below is true (a NULL condition keeps it).
-CREATE OR REPLACE TABLE model_calls AS
+-- Calls, attempts and tool calls: the rows of `fact` (a fact_* table) kept, time shifted.
+CREATE OR REPLACE TEMP MACRO kept_by_time(fact, tz, since, until, envs, originators, agents, models) AS TABLE
 SELECT * FROM (
-  SELECT x.* REPLACE (CASE WHEN CAST($tz AS VARCHAR) IS NULL THEN x.ts ELSE timezone(CAST($tz AS VARCHAR), CAST(x.ts AS TIMESTAMPTZ)) END AS ts)
-  FROM fact_model_calls x
+  SELECT x.* REPLACE (CASE WHEN tz IS NULL THEN x.ts ELSE timezone(tz, CAST(x.ts AS TIMESTAMPTZ)) END AS ts)
+  FROM query_table(fact) x
 )
-WHERE ((CAST($since AS TIMESTAMP) IS NOT NULL AND ts < CAST($since AS TIMESTAMP)) OR (CAST($until AS TIMESTAMP) IS NOT NULL AND ts >= CAST($until AS TIMESTAMP))
-   OR (CAST($envs AS VARCHAR[]) IS NOT NULL AND NOT list_contains(CAST($envs AS VARCHAR[]), coalesce(environment, '(none)')))
-   OR (CAST($originators AS VARCHAR[]) IS NOT NULL AND NOT list_contains(CAST($originators AS VARCHAR[]), coalesce(originator, '(none)')))
-   OR (CAST($agents AS VARCHAR[]) IS NOT NULL AND NOT list_contains(CAST($agents AS VARCHAR[]), agent))
-   OR (CAST($models AS VARCHAR[]) IS NOT NULL AND NOT list_contains(CAST($models AS VARCHAR[]), model))) IS NOT TRUE;
+WHERE ((since IS NOT NULL AND ts < since) OR (until IS NOT NULL AND ts >= until)
+   OR (envs IS NOT NULL AND NOT list_contains(envs, coalesce(environment, '(none)')))
+   OR (originators IS NOT NULL AND NOT list_contains(originators, coalesce(originator, '(none)')))
+   OR (agents IS NOT NULL AND NOT list_contains(agents, agent))
+   OR (models IS NOT NULL AND NOT list_contains(models, model))) IS NOT TRUE;
+
+CREATE OR REPLACE TABLE model_calls AS
+SELECT * FROM kept_by_time('fact_model_calls', CAST($tz AS VARCHAR), CAST($since AS TIMESTAMP), CAST($until AS TIMESTAMP),
+  CAST($envs AS VARCHAR[]), CAST($originators AS VARCHAR[]), CAST($agents AS VARCHAR[]), CAST($models AS VARCHAR[]));
 
 CREATE OR REPLACE TABLE api_attempts AS
-SELECT * FROM (
-  SELECT x.* REPLACE (CASE WHEN CAST($tz AS VARCHAR) IS NULL THEN x.ts ELSE timezone(CAST($tz AS VARCHAR), CAST(x.ts AS TIMESTAMPTZ)) END AS ts)
-  FROM fact_api_attempts x
-)
-WHERE ((CAST($since AS TIMESTAMP) IS NOT NULL AND ts < CAST($since AS TIMESTAMP)) OR (CAST($until AS TIMESTAMP) IS NOT NULL AND ts >= CAST($until AS TIMESTAMP))
-   OR (CAST($envs AS VARCHAR[]) IS NOT NULL AND NOT list_contains(CAST($envs AS VARCHAR[]), coalesce(environment, '(none)')))
-   OR (CAST($originators AS VARCHAR[]) IS NOT NULL AND NOT list_contains(CAST($originators AS VARCHAR[]), coalesce(originator, '(none)')))
-   OR (CAST($agents AS VARCHAR[]) IS NOT NULL AND NOT list_contains(CAST($agents AS VARCHAR[]), agent))
-   OR (CAST($models AS VARCHAR[]) IS NOT NULL AND NOT list_contains(CAST($models AS VARCHAR[]), model))) IS NOT TRUE;
+SELECT * FROM kept_by_time('fact_api_attempts', CAST($tz AS VARCHAR), CAST($since AS TIMESTAMP), CAST($until AS TIMESTAMP),
+  CAST($envs AS VARCHAR[]), CAST($originators AS VARCHAR[]), CAST($agents AS VARCHAR[]), CAST($models AS VARCHAR[]));
 
 CREATE OR REPLACE TABLE tool_calls AS
-SELECT * FROM (
-  SELECT x.* REPLACE (CASE WHEN CAST($tz AS VARCHAR) IS NULL THEN x.ts ELSE timezone(CAST($tz AS VARCHAR), CAST(x.ts AS TIMESTAMPTZ)) END AS ts)
-  FROM fact_tool_calls x
-)
-WHERE ((CAST($since AS TIMESTAMP) IS NOT NULL AND ts < CAST($since AS TIMESTAMP)) OR (CAST($until AS TIMESTAMP) IS NOT NULL AND ts >= CAST($until AS TIMESTAMP))
-   OR (CAST($envs AS VARCHAR[]) IS NOT NULL AND NOT list_contains(CAST($envs AS VARCHAR[]), coalesce(environment, '(none)')))
-   OR (CAST($originators AS VARCHAR[]) IS NOT NULL AND NOT list_contains(CAST($originators AS VARCHAR[]), coalesce(originator, '(none)')))
-   OR (CAST($agents AS VARCHAR[]) IS NOT NULL AND NOT list_contains(CAST($agents AS VARCHAR[]), agent))
-   OR (CAST($models AS VARCHAR[]) IS NOT NULL AND NOT list_contains(CAST($models AS VARCHAR[]), model))) IS NOT TRUE;
+SELECT * FROM kept_by_time('fact_tool_calls', CAST($tz AS VARCHAR), CAST($since AS TIMESTAMP), CAST($until AS TIMESTAMP),
+  CAST($envs AS VARCHAR[]), CAST($originators AS VARCHAR[]), CAST($agents AS VARCHAR[]), CAST($models AS VARCHAR[]));
 
 -- After model_calls: --model keeps the sessions with a call of that model in the window.
 CREATE OR REPLACE TABLE sessions AS
