@@ -251,13 +251,23 @@ async function runMapping(conn: DuckDBConnection, file: string, read: ReadonlySe
     sql: text.slice(i === 0 ? 0 : m.index, starts[i + 1]?.index),
     code: text.slice(m.index, starts[i + 1]?.index).replace(/--.*$/gm, ''),
   }));
-  const mentions = (code: string, name: string) => code.match(new RegExp(`\\b${name}\\b`, 'g'))?.length ?? 0;
-  const laterMentions = (i: number, name: string) => statements.slice(i + 1).reduce((n, s) => n + mentions(s.code, name), 0);
+  // How many times each statement names each identifier, counted once per mapping.
+  const names = statements.map((st) => {
+    const n = new Map<string, number>();
+    for (const w of st.code.match(/\b\w+\b/g) ?? []) n.set(w, (n.get(w) ?? 0) + 1);
+    return n;
+  });
+  const mentions = (j: number, name: string) => names[j].get(name) ?? 0;
+  const laterMentions = (i: number, name: string) => {
+    let n = 0;
+    for (let j = i + 1; j < statements.length; j++) n += mentions(j, name);
+    return n;
+  };
   const materialized = new Set(statements.filter((s, i) => s.kind === 'VIEW' && (read.has(s.name) || laterMentions(i, s.name) > 1)).map((s) => s.name));
   // Whether a statement after the i-th reads `name`, itself or through views left unmaterialised.
   const readAfter = (i: number, name: string): boolean =>
     laterMentions(i, name) > 0 ||
-    statements.some((s, j) => j <= i && s.kind === 'VIEW' && s.name !== name && !materialized.has(s.name) && mentions(s.code, name) > 0 && readAfter(i, s.name));
+    statements.some((s, j) => j <= i && s.kind === 'VIEW' && s.name !== name && !materialized.has(s.name) && mentions(j, name) > 0 && readAfter(i, s.name));
   const live: string[] = [];
   for (const [i, { kind, name, sql }] of statements.entries()) {
     await runGenerated(conn, sql, `${kind.toLowerCase()} ${name} of src/${file}`);
