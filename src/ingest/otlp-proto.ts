@@ -133,6 +133,9 @@ function varintBytes(n: number): number[] {
  * record the break falls in is dropped. Null when no record is whole, or when what is left does not
  * look like OTLP (its first record must tell its signal, as a whole body's would).
  */
+/** Tags (field, length-delimited) of the request's resource list, a resource's scope list, a scope's records. */
+const ENVELOPE_TAGS = [(1 << 3) | 2, (2 << 3) | 2, (2 << 3) | 2];
+
 function salvageBody(buf: Uint8Array): { bytes: Buffer; end: number } | null {
   const c = new Cursor(buf);
   let brokeAt = 0;
@@ -151,7 +154,7 @@ function salvageBody(buf: Uint8Array): { bytes: Buffer; end: number } | null {
       brokeAt = start;
       try {
         const tag = readTag(c);
-        const path = (tag & 7) === 2 && (depth === 1 ? tag === ((2 << 3) | 2) || tag === LEGACY_SCOPE_TAG : tag === (((depth === 0 ? 1 : 2) << 3) | 2));
+        const path = tag === ENVELOPE_TAGS[depth] || (depth === 1 && tag === LEGACY_SCOPE_TAG);
         if ((tag & 7) !== 2) {
           skipField(c, tag, end);
           keep(buf.subarray(start, c.pos));

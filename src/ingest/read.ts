@@ -8,7 +8,7 @@
 import { compressionOf, decompress, DecompressError, peek, type Compression } from './bytes.js';
 import { classify, type Unit } from './decode.js';
 import { jsonValues, parseJsonText } from './json-values.js';
-import { detectProtobufSignal, prefixedFrameAt, splitProtobufFrames, streamFraming, type ProtobufFrame } from './otlp-proto.js';
+import { detectProtobufSignal, prefixedFrameAt, splitProtobufFrames, streamFraming, type ProtobufFrame, type ProtobufFraming } from './otlp-proto.js';
 import type { SourceLocation } from './types.js';
 
 export type Format =
@@ -32,6 +32,8 @@ export interface ReadInfo {
 
 /** Largest protobuf body held whole in memory (a raw request, or a stream whose framing is unclear). */
 const MAX_PROTOBUF_BODY = 1 << 30;
+
+const PROTOBUF_FORMAT: Record<ProtobufFraming, Format> = { single: 'otlp-protobuf', grpc: 'otlp-protobuf-grpc', 'length-prefixed': 'otlp-protobuf-length-prefixed' };
 
 /** Bytes of protobuf input read before deciding whether it is a stream of records. */
 export const PROTOBUF_WINDOW = 4 << 20;
@@ -130,7 +132,7 @@ async function* readProtobuf(src: AsyncIterable<Buffer>, nameHint: string, info:
     const head = Buffer.concat(parts, len);
     const framing = streamFraming(head);
     if (framing) {
-      info.format = framing === 'grpc' ? 'otlp-protobuf-grpc' : 'otlp-protobuf-length-prefixed';
+      info.format = PROTOBUF_FORMAT[framing];
       yield* streamRecords(head, it, framing, nameHint);
       return;
     }
@@ -160,7 +162,7 @@ async function* readProtobuf(src: AsyncIterable<Buffer>, nameHint: string, info:
     info.note = `not OpenTelemetry data: ${split.problems[0]?.message ?? 'neither JSON nor an OTLP protobuf body or framing'}`;
     return;
   }
-  info.format = split.framing === 'single' ? 'otlp-protobuf' : split.framing === 'grpc' ? 'otlp-protobuf-grpc' : 'otlp-protobuf-length-prefixed';
+  info.format = PROTOBUF_FORMAT[split.framing];
   for (const f of split.frames) yield frameEvent(f, nameHint);
   for (const p of split.problems) yield { kind: 'problem', location: { byteOffset: p.byteOffset }, message: p.message, records: 1 };
 }
