@@ -128,12 +128,18 @@ export function chooseBucket(firstTs: string | null, lastTs: string | null): Buc
 /** Connections that run the panel queries at once (the machine's cores are few; more only queue). */
 const CONNECTIONS = 2;
 
+/**
+ * What the charts are drawn from: the panels tokens, sessions, tools, api_errors and cost (not yet
+ * inputs or data_quality), and no rollups.
+ */
+export type ChartedAnalysis = Pick<Analysis, 'filters' | 'bucket' | 'panels' | 'priceTable' | 'priceMatches'>;
+
 export interface AnalysisHooks {
   /**
-   * Called once the panels the charts are drawn from (tokens, sessions, tools, api_errors, cost)
-   * are done, while the rollups and the other tables still run: a report starts its charts then.
+   * Called once the panels the charts are drawn from are done, while the rollups and the other
+   * tables still run: a report starts its charts then.
    */
-  onChartPanels?: (a: Pick<Analysis, 'filters' | 'bucket' | 'panels' | 'priceTable' | 'priceMatches'>) => void;
+  onChartPanels?: (a: ChartedAnalysis) => void;
 }
 
 export async function analyse(opts: AnalysisOptions, hooks: AnalysisHooks = {}): Promise<{ db: Db; analysis: Analysis }> {

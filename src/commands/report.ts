@@ -1,8 +1,8 @@
 import { Option, type Command } from 'commander';
-import { analyse } from '../pipeline.js';
+import { analyse, type ChartedAnalysis } from '../pipeline.js';
 import { lap } from '../timing.js';
 import type { Chart } from '../render/charts.js';
-import { buildSummary, chartedSections, type ChartedAnalysis, type ChartedSummary, type Summary } from '../render/summary.js';
+import { buildSummary, chartedSections, type ChartedSummary, type Summary } from '../render/summary.js';
 import { startChartThread } from '../render/chart-thread.js';
 import type { ReportFiles } from '../render/write.js';
 import { registerDemo } from './demo.js';

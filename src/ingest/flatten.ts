@@ -417,7 +417,7 @@ function metric(
         const exemplars = asArray(p.exemplars, `exemplars`).length;
         const head = `${resourceId}\u0000${scopeId}\u0000${name}\u0000${unit}\u0000${camel}\u0000${temporality}\u0000${monotonic}\u0000${attrs}\u0000${start}\u0000${time}\u0000${flags}`;
         // Each kind's own fields are added to this object (Object.assign), not spread into a new
-        // one: spread copies of it made rows the CSV writer read ~20 % slower per worker.
+        // one: with spread copies a worker's decode CPU was 6 % higher (100 MB bench JSON lines).
         const base = { metric_name: name, description, unit, temporality, start_time_unix_nano: start, time_unix_nano: time, attributes: attrs, flags, exemplar_count: exemplars, resource_id: resourceId, scope_id: scopeId };
         if (camel === 'gauge' || camel === 'sum') {
           const asInt = field(p, 'asInt', 'as_int');

@@ -6,7 +6,7 @@
  * Counts are JSON numbers (checked to be exact). Money is USD as a JSON number rounded to 1e-9
  * from the exact DECIMAL the database computed; `…Exact` strings carry the full decimal.
  */
-import type { Analysis } from '../pipeline.js';
+import type { Analysis, ChartedAnalysis } from '../pipeline.js';
 import type { Row } from '../panels/index.js';
 
 export const SCHEMA_VERSION = 1;
@@ -70,12 +70,6 @@ function rollup(rows: Row[]) {
     };
   });
 }
-
-/**
- * What the charted sections are built from: the panels tokens, sessions, tools, api_errors and
- * cost (not yet inputs or data_quality), and no rollups.
- */
-export type ChartedAnalysis = Pick<Analysis, 'filters' | 'bucket' | 'panels' | 'priceTable' | 'priceMatches'>;
 
 /**
  * The summary's filters, tokens, sessions, tools, api and cost sections: all that the charts read,
