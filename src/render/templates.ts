@@ -75,18 +75,17 @@ interface Precompiled {
 const precompiledKey = (file: string, options: CompileOptions) => `${file} ${JSON.stringify(options)}`;
 const sha1 = (text: string) => createHash('sha1').update(text).digest('hex');
 
-/** Every template file with the options it is compiled with (a partial: its template's). */
-function compileUnits(): { file: string; options: CompileOptions }[] {
-  return (Object.keys(TEMPLATES) as TemplateName[]).flatMap((name) =>
-    [TEMPLATES[name].file, ...Object.values(TEMPLATES[name].partials)].map((file) => ({ file, options: optionsOf(name) })),
-  );
+/** A template's files, its partials first, each with the options it is compiled with (a partial: its template's). */
+function unitsOf(name: TemplateName): { file: string; options: CompileOptions }[] {
+  const { file, partials } = TEMPLATES[name];
+  return [...Object.values(partials), file].map((f) => ({ file: f, options: optionsOf(name) }));
 }
 
 /** Precompile every template into `path` (the build does; see the top of this file). */
 export function writePrecompiled(path = PRECOMPILED): void {
   const hb = require('handlebars') as HandlebarsEnv;
   const templates: Precompiled['templates'] = {};
-  for (const { file, options } of compileUnits()) {
+  for (const { file, options } of (Object.keys(TEMPLATES) as TemplateName[]).flatMap(unitsOf)) {
     const text = read(file);
     templates[precompiledKey(file, options)] = { sha1: sha1(text), spec: String(naming(file, () => hb.precompile(text, options))) };
   }
@@ -133,8 +132,8 @@ function precompiledSpecs(units: { file: string; options: CompileOptions }[], te
 export function template(name: TemplateName): HandlebarsTemplateDelegate {
   let t = compiled.get(name);
   if (t) return t;
-  const { file, partials } = TEMPLATES[name];
-  const units = [...Object.values(partials), file].map((f) => ({ file: f, options: optionsOf(name) }));
+  const { partials } = TEMPLATES[name];
+  const units = unitsOf(name);
   const texts = units.map((u) => read(u.file));
   const runtime = require('handlebars/runtime') as HandlebarsEnv;
   const specs = precompiledSpecs(units, texts, runtime.VERSION);
