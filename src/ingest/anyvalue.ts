@@ -193,7 +193,26 @@ export interface Attributes {
 
 const EMPTY_ATTRS: Attributes = { json: '{}', get: () => undefined };
 
+/**
+ * An attribute list that otlp-json.ts rendered while parsing, as attributesText renders the list
+ * JSON.parse gives; attributesJson and attributesText pass it through.
+ */
+export class RenderedAttributes implements Attributes {
+  constructor(
+    readonly json: string,
+    private readonly src: Buffer,
+    private readonly start: number,
+    private readonly end: number,
+  ) {}
+
+  /** Rare (a resource's service.name, a log's event.timestamp): answered from the list itself. */
+  get(key: string): string | undefined {
+    return attributesJson(JSON.parse(this.src.toString('utf8', this.start, this.end)), '').get(key);
+  }
+}
+
 export function attributesJson(list: unknown, path: string): Attributes {
+  if (list instanceof RenderedAttributes) return list;
   const keys: string[] = [];
   const vals: string[] = [];
   const json = attributesText(list, path, keys, vals);
@@ -217,6 +236,7 @@ const scratchKeys: string[] = [];
  * receive each kept key and its value's JSON.
  */
 export function attributesText(list: unknown, path: string, keys: string[] = scratchKeys, vals?: string[]): string {
+  if (list instanceof RenderedAttributes) return list.json;
   const items = asArray(list, path);
   if (items.length === 0) return '{}';
   keys.length = 0;

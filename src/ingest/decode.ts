@@ -6,6 +6,7 @@
 import { jsonSignal } from './flatten.js';
 import { isSdkDumpValue, sdkDumpToOtlp } from './gemini-outfile.js';
 import { parseJsonText } from './json-values.js';
+import { parseOtlpJson } from './otlp-json.js';
 import { decodeProtobufRequest, RequestDecodeError, salvageProtobufRequest } from './otlp-proto.js';
 import type { DecodedRequest, Signal, SourceLocation } from './types.js';
 
@@ -50,6 +51,14 @@ export function decodeUnit(unit: Unit, requests: DecodedRequest[], problems: Uni
       const lost = kept ? `; the records whole before byte ${kept.from} of the message are kept, the one there and everything after it are lost` : '';
       problems.push({ location, message: `protobuf ${unit.signal} request does not parse: ${(e as Error).message}${lost}`, records: 1 });
     }
+    return;
+  }
+  // OTLP requests through the parser that renders attribute lists as it reads (otlp-json.ts);
+  // anything else, or anything it declines, through JSON.parse.
+  const fast = parseOtlpJson(unit.text);
+  const signal = fast && jsonSignal(fast);
+  if (signal) {
+    requests.push({ signal, body: fast, location });
     return;
   }
   const parsed = parseJsonText(unit.text);
