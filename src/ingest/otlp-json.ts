@@ -84,25 +84,28 @@ for (let c = 0; c < 256; c++) CLASS[c] = c === 0x22 || c === 0x5c || c < 0x20 ||
 
 /** Scan the string token at b[i] === '"' (its escapes checked); returns the closing quote's index. */
 function scanString(): number {
+  // (locals: the module-level lets cost a load and a hole check at every use in the loop)
+  const buf = b;
+  const end = n;
   let j = i + 1;
   let esc = false;
   let canonical = true;
   let ascii = true;
   for (;;) {
-    while (CLASS[b[j]] === 0) j++;
-    if (j >= n) throw DECLINE;
-    const c = b[j];
+    while (CLASS[buf[j]] === 0) j++;
+    if (j >= end) throw DECLINE;
+    const c = buf[j];
     if (c === 0x22) break;
     if (c === 0x5c) {
       esc = true;
-      const e = b[j + 1];
+      const e = buf[j + 1];
       if (e === 0x75) {
-        if (!(isHex(b[j + 2]) && isHex(b[j + 3]) && isHex(b[j + 4]) && isHex(b[j + 5]))) throw DECLINE;
+        if (!(isHex(buf[j + 2]) && isHex(buf[j + 3]) && isHex(buf[j + 4]) && isHex(buf[j + 5]))) throw DECLINE;
         // JSON.stringify writes \u00xx (lowercase hex) for the controls without a short escape
         if (canonical) {
-          const hi = b[j + 4] - 0x30;
-          const lo = b[j + 5] <= 0x39 ? b[j + 5] - 0x30 : b[j + 5] - 0x61 + 10;
-          const code = b[j + 2] === 0x30 && b[j + 3] === 0x30 && (hi === 0 || hi === 1) && isLowerHex(b[j + 5]) ? hi * 16 + lo : -1;
+          const hi = buf[j + 4] - 0x30;
+          const lo = buf[j + 5] <= 0x39 ? buf[j + 5] - 0x30 : buf[j + 5] - 0x61 + 10;
+          const code = buf[j + 2] === 0x30 && buf[j + 3] === 0x30 && (hi === 0 || hi === 1) && isLowerHex(buf[j + 5]) ? hi * 16 + lo : -1;
           canonical = code >= 0 && code !== 8 && code !== 9 && code !== 10 && code !== 12 && code !== 13;
         }
         j += 6;
