@@ -60,6 +60,18 @@ export function parseOtlpJson(text: Buffer): Record<string, unknown> | null {
   }
 }
 
+/** After an element: true at ',' (moved past it and the whitespace after), false at `close`. */
+function more(close: number): boolean {
+  ws();
+  const d = b[i++];
+  if (d === 0x2c) {
+    ws();
+    return true;
+  }
+  if (d === close) return false;
+  throw DECLINE;
+}
+
 function ws(): void {
   while (i < n) {
     const c = b[i];
@@ -219,14 +231,7 @@ function object(): Record<string, unknown> {
     if (b[i++] !== 0x3a) throw DECLINE;
     ws();
     obj[key] = value(key === 'attributes');
-    ws();
-    const d = b[i++];
-    if (d === 0x2c) {
-      ws();
-      continue;
-    }
-    if (d === 0x7d) break;
-    throw DECLINE;
+    if (!more(0x7d)) break;
   }
   depth--;
   return obj;
@@ -262,14 +267,7 @@ function array(): unknown[] {
   }
   for (;;) {
     arr.push(value(false));
-    ws();
-    const d = b[i++];
-    if (d === 0x2c) {
-      ws();
-      continue;
-    }
-    if (d === 0x5d) break;
-    throw DECLINE;
+    if (!more(0x5d)) break;
   }
   depth--;
   return arr;
@@ -295,14 +293,7 @@ function skipValue(): void {
           ws();
         }
         skipValue();
-        ws();
-        const d = b[i++];
-        if (d === 0x2c) {
-          ws();
-          continue;
-        }
-        if (d === close) break;
-        throw DECLINE;
+        if (!more(close)) break;
       }
     depth--;
   } else if (c === 0x74) literal('true', true);
@@ -398,14 +389,7 @@ function renderAttributes(start: number): RenderedAttributes {
   for (;;) {
     if (b[i] !== 0x7b) throw DECLINE;
     keyValue();
-    ws();
-    const d = b[i++];
-    if (d === 0x2c) {
-      ws();
-      continue;
-    }
-    if (d === 0x5d) break;
-    throw DECLINE;
+    if (!more(0x5d)) break;
   }
   emit(0x7d);
   const json = outAscii ? out.latin1Slice(o0, o) : out.utf8Slice(o0, o);
@@ -460,14 +444,7 @@ function keyValue(): void {
         }
         ve = i;
       } else skipValue();
-      ws();
-      const d = b[i++];
-      if (d === 0x2c) {
-        ws();
-        continue;
-      }
-      if (d === 0x7d) break;
-      throw DECLINE;
+      if (!more(0x7d)) break;
     }
   else i++;
   if (ks < 0) throw DECLINE; // no key: attributesText reports it
