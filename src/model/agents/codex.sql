@@ -83,7 +83,10 @@ WHERE log_event_name(l.a[1], l.record_event_name, l.body) LIKE 'codex.%';
 -- below are kept: those naming a conversation, the thread-persistence flag, the handle_responses
 -- usage spans and the two spans above them (codex_usage_spans). The spans are narrowed first and
 -- the `target` of the few left is read after (MATERIALIZED keeps that order): JSON extraction
--- over every span is the cost of this view.
+-- over every span is the cost of this view. So the ids are parsed only from the spans whose text
+-- names one of the two keys (the loader writes it with JSON.stringify, which never escapes a
+-- letter, as codex_log relies on too): 2 % of the spans on the 1 GB bench, where the facts build
+-- then took ~7 % less time and CPU (5 alternating runs: 2.9–3.4 s → 2.8–3.2 s).
 CREATE OR REPLACE VIEW codex_span AS
 WITH usage_parents AS (
   SELECT DISTINCT trace_id, parent_span_id AS span_id
@@ -94,7 +97,13 @@ named AS MATERIALIZED (
   SELECT s.*
   FROM (
     SELECT * EXCLUDE (ids), coalesce(ids[1], ids[2]) AS conversation_id
-    FROM (SELECT *, json_extract_string(attributes, ['$."conversation.id"', '$.thread_id']) AS ids FROM span_facts)
+    FROM (
+      SELECT
+        *,
+        CASE WHEN contains(attributes, '"conversation.id"') OR contains(attributes, '"thread_id"')
+          THEN json_extract_string(attributes, ['$."conversation.id"', '$.thread_id']) END AS ids
+      FROM span_facts
+    )
   ) s
   LEFT JOIN usage_parents up USING (trace_id, span_id)
   WHERE s.conversation_id IS NOT NULL
