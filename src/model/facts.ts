@@ -171,17 +171,15 @@ async function buildFacts(db: Db): Promise<void> {
     'CREATE OR REPLACE TABLE fact_agent_costs (agent VARCHAR, session_id VARCHAR, model VARCHAR, ts TIMESTAMP, cost_usd DECIMAL(18,10), scope VARCHAR, source VARCHAR)',
     'fact_agent_costs',
   );
-  // Three agents at a time, each on its own connection (TEMP tables are per connection), as most
+  // Two agents at a time, each on its own connection (TEMP tables are per connection), as most
   // statements of a mapping are small and run on one core; an agent's helper views are computed
   // once into TEMP tables, its facts appended, then the TEMP tables dropped, so memory holds the
-  // intermediate data of three agents at most. DuckDB's threads are half the cores: fewer threads
-  // reading the large attribute objects at once hold less memory outside DuckDB's limit (5 GB
-  // archive, 512 MB limit: peak RSS 1.0–1.1 GB instead of 1.1–1.3 GB, in no more time), and on 2
-  // cores a statement on 2 threads cost ~40 % more CPU for no less time. Three lanes, not two: the
-  // three long mappings (1 GB bench, one thread each: codex 1.5 s, gemini_cli 1.4 s, claude_code
-  // 0.9 s) then share both cores to the end, where two lanes left one core idle for the last
-  // 0.9–1.3 s while one of them ran alone (facts build alone, 5 runs each on the shared machine:
-  // 3.4–4.0 s → 2.4–3.4 s, peak RSS 0.60–0.65 GB → 0.52–0.61 GB, same CPU time).
+  // intermediate data of two agents at most. The lanes share DuckDB's threads, half each: fewer
+  // threads reading the large attribute objects at once hold less memory outside DuckDB's limit
+  // (5 GB archive, 512 MB limit: peak RSS 1.0–1.1 GB instead of 1.1–1.3 GB, in no more time).
+  // Three lanes kept both cores busy to the end at 1 GB (facts 3.4–4.0 s → 2.4–3.4 s), but at 5 GB
+  // three agents' intermediate data did not fit in three quarters of the limit: out of memory after
+  // 23 s, then the build again with the whole limit (ingest 2 min 20 s instead of 2 min 12 s).
   const queue = [...AGENT_FILES];
   const lane = async () => {
     const conn = await db.instance.connect();
@@ -194,7 +192,7 @@ async function buildFacts(db: Db): Promise<void> {
   };
   await db.conn.run(`SET threads = ${Math.max(1, Math.floor(availableParallelism() / 2))}`);
   try {
-    const lanes = await Promise.allSettled([lane(), lane(), lane()]);
+    const lanes = await Promise.allSettled([lane(), lane()]);
     for (const l of lanes) if (l.status === 'rejected') throw l.reason;
   } finally {
     await db.conn.run('RESET threads');
