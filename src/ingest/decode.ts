@@ -1,7 +1,8 @@
 /**
  * Units → OTLP export requests. A unit is one JSON value's text or one protobuf message, cut out
- * of a file by read.ts on the main thread; decoding (JSON.parse, protobuf, Gemini outfile dumps)
- * and flattening run on worker threads, so this module must not touch the database.
+ * of a file by read.ts on the main thread; decoding (OTLP/JSON through otlp-json.ts, other JSON
+ * and what it declines through JSON.parse; protobuf; Gemini outfile dumps) and flattening run on
+ * worker threads, so this module must not touch the database.
  */
 import { jsonSignal } from './flatten.js';
 import { isSdkDumpValue, sdkDumpToOtlp } from './gemini-outfile.js';
