@@ -46,9 +46,11 @@ export function parseOtlpJson(text: Buffer): Record<string, unknown> | null {
     // An OTLP request's one member is resourceSpans, resourceLogs or resourceMetrics (or snake
     // case): other JSON (a Gemini outfile dump, a file that is not telemetry) goes to JSON.parse
     // without being read twice.
-    let k = i + 1;
-    while (b[k] === 0x20 || b[k] === 0x0a || b[k] === 0x0d || b[k] === 0x09) k++;
-    if (!startsWith(RESOURCE, k)) return null;
+    const open = i;
+    i++;
+    ws();
+    if (!startsWith(RESOURCE, i)) return null;
+    i = open;
     const v = value(false) as Record<string, unknown>;
     ws();
     return i === n ? v : null;
@@ -70,6 +72,13 @@ function more(close: number): boolean {
   }
   if (d === close) return false;
   throw DECLINE;
+}
+
+/** After a member name: the ':' and the whitespace around it. */
+function colon(): void {
+  ws();
+  if (b[i++] !== 0x3a) throw DECLINE;
+  ws();
 }
 
 function ws(): void {
@@ -195,9 +204,10 @@ function scanNumber(): void {
   }
 }
 
-function literal(text: string, v: unknown): unknown {
-  for (let k = 0; k < text.length; k++) if (b[i + k] !== text.charCodeAt(k)) throw DECLINE;
-  i += text.length;
+/** The literal `p` at b[i] (TRUE, FALSE, NULL), moved past; `v` is its value. */
+function literal(p: Uint8Array, v: unknown): unknown {
+  if (!startsWith(p, i)) throw DECLINE;
+  i += p.length;
   return v;
 }
 
@@ -207,9 +217,9 @@ function value(attrs: boolean): unknown {
   if (c === 0x22) return string();
   if (c === 0x7b) return object();
   if (c === 0x5b) return attrs ? attributes() : array();
-  if (c === 0x74) return literal('true', true);
-  if (c === 0x66) return literal('false', false);
-  if (c === 0x6e) return literal('null', null);
+  if (c === 0x74) return literal(TRUE, true);
+  if (c === 0x66) return literal(FALSE, false);
+  if (c === 0x6e) return literal(NULL, null);
   return number();
 }
 
@@ -227,9 +237,7 @@ function object(): Record<string, unknown> {
     if (b[i] !== 0x22) throw DECLINE;
     const key = memberName();
     if (key === '__proto__') throw DECLINE;
-    ws();
-    if (b[i++] !== 0x3a) throw DECLINE;
-    ws();
+    colon();
     obj[key] = value(key === 'attributes');
     if (!more(0x7d)) break;
   }
@@ -288,17 +296,15 @@ function skipValue(): void {
         if (c === 0x7b) {
           if (b[i] !== 0x22) throw DECLINE;
           i = scanString() + 1;
-          ws();
-          if (b[i++] !== 0x3a) throw DECLINE;
-          ws();
+          colon();
         }
         skipValue();
         if (!more(close)) break;
       }
     depth--;
-  } else if (c === 0x74) literal('true', true);
-  else if (c === 0x66) literal('false', false);
-  else if (c === 0x6e) literal('null', null);
+  } else if (c === 0x74) literal(TRUE, true);
+  else if (c === 0x66) literal(FALSE, false);
+  else if (c === 0x6e) literal(NULL, null);
   else scanNumber();
 }
 
@@ -417,12 +423,9 @@ function keyValue(): void {
       if (strEscaped) throw DECLINE;
       const ns = i + 1;
       i = nameEnd + 1;
-      ws();
-      if (b[i++] !== 0x3a) throw DECLINE;
-      ws();
+      colon();
       const len = nameEnd - ns;
-      if (len === 3 && b[ns] === 0x6b && b[ns + 1] === 0x65 && b[ns + 2] === 0x79) {
-        // "key"
+      if (len === KEY.length && startsWith(KEY, ns)) {
         if (b[i] !== 0x22) throw DECLINE;
         const e = scanString();
         if (strEscaped || (!strAscii && !isUtf8(b.subarray(i + 1, e)))) throw DECLINE;
@@ -430,8 +433,7 @@ function keyValue(): void {
         ke = e + 1;
         keyAscii = strAscii;
         i = ke;
-      } else if (len === 5 && b[ns] === 0x76 && b[ns + 1] === 0x61 && b[ns + 2] === 0x6c && b[ns + 3] === 0x75 && b[ns + 4] === 0x65) {
-        // "value"
+      } else if (len === VALUE.length && startsWith(VALUE, ns)) {
         vs = i;
         kind = compactValue();
         if (kind === OTHER) {
@@ -440,7 +442,7 @@ function keyValue(): void {
         } else {
           ts = tokStart;
           te = tokEnd;
-          tAscii = strAscii;
+          tAscii = kind === LITERAL || strAscii;
         }
         ve = i;
       } else skipValue();
@@ -457,7 +459,7 @@ function keyValue(): void {
   emit(0x3a);
   if (kind === OTHER) anyValue(vs, ve);
   else {
-    // STRING: the token with its quotes (JSON.stringify of it); INT, BOOL: the literal.
+    // STRING: the token with its quotes (JSON.stringify of it); LITERAL (an int or a bool): its text.
     copy(ts, te);
     if (!tAscii) outAscii = false;
   }
@@ -467,6 +469,11 @@ const OTHER = 0;
 const STRING = 1;
 const LITERAL = 2;
 const bytes = (t: string) => Uint8Array.from(t, (ch) => ch.charCodeAt(0));
+const TRUE = bytes('true');
+const FALSE = bytes('false');
+const NULL = bytes('null');
+const KEY = bytes('key');
+const VALUE = bytes('value');
 const STRING_VALUE = bytes('{"stringValue":"');
 const RESOURCE = bytes('"resource');
 const INT_VALUE = bytes('{"intValue":');
@@ -511,18 +518,16 @@ function compactValue(): number {
         tokStart = s;
         tokEnd = k;
         i = k + (quoted ? 2 : 1);
-        strAscii = true;
         return LITERAL;
       }
     }
   } else if (c === 0x62 && startsWith(BOOL_VALUE, at)) {
     const k = at + BOOL_VALUE.length;
-    const len = b[k] === 0x74 ? 4 : b[k] === 0x66 ? 5 : 0;
-    if (len && b.latin1Slice(k, k + len) === (len === 4 ? 'true' : 'false') && b[k + len] === 0x7d) {
+    const len = startsWith(TRUE, k) ? TRUE.length : startsWith(FALSE, k) ? FALSE.length : 0;
+    if (len && b[k + len] === 0x7d) {
       tokStart = k;
       tokEnd = k + len;
       i = k + len + 1;
-      strAscii = true;
       return LITERAL;
     }
   }
@@ -532,13 +537,9 @@ function compactValue(): number {
 
 /** AnyValue text of b[vs, ve) (vs < 0: absent), as anyValueJson renders it. */
 function anyValue(vs: number, ve: number): void {
-  if (vs < 0) copyAscii('null');
+  if (vs < 0) emitText('null');
   else if (b[vs] !== 0x7b && b[vs] !== 0x6e) throw DECLINE; // not an object: attributesText reports it
   else emitText(anyValueJson(JSON.parse(b.utf8Slice(vs, ve))));
-}
-
-function copyAscii(t: string): void {
-  for (let k = 0; k < t.length; k++) emit(t.charCodeAt(k));
 }
 
 /** b[s, e) is an integer int64Text gives back as it is (no leading zeros, not '-0'); longer ones than 18 digits take the regular path. */
