@@ -125,6 +125,9 @@ function varintBytes(n: number): number[] {
   return out;
 }
 
+/** Tags (field, length-delimited) of the request's resource list, a resource's scope list, a scope's records. */
+const ENVELOPE_TAGS = [(1 << 3) | 2, (2 << 3) | 2, (2 << 3) | 2];
+
 /**
  * The whole records of a raw request body that breaks before its end, as a complete request: every
  * field that ends before the break is kept as it is, and the field the break falls in, when it is
@@ -133,9 +136,6 @@ function varintBytes(n: number): number[] {
  * record the break falls in is dropped. Null when no record is whole, or when what is left does not
  * look like OTLP (its first record must tell its signal, as a whole body's would).
  */
-/** Tags (field, length-delimited) of the request's resource list, a resource's scope list, a scope's records. */
-const ENVELOPE_TAGS = [(1 << 3) | 2, (2 << 3) | 2, (2 << 3) | 2];
-
 function salvageBody(buf: Uint8Array): { bytes: Buffer; end: number } | null {
   const c = new Cursor(buf);
   let brokeAt = 0;
