@@ -69,12 +69,13 @@ const ITEM_KEYS: Record<Signal, [string, string, string]> = {
   metrics: ['resourceMetrics', 'scopeMetrics', 'metrics'],
 };
 
-function countItems(body: Obj, signal: Signal): number {
+/** The items of a request (spans, log records or metrics), in order. */
+function items(body: Obj, signal: Signal): Obj[] {
   const [r, s, i] = ITEM_KEYS[signal];
-  let n = 0;
-  for (const res of body[r] ?? []) for (const scope of res[s] ?? []) n += (scope[i] ?? []).length;
-  return n;
+  return (body[r] ?? []).flatMap((res: Obj) => (res[s] ?? []).flatMap((scope: Obj) => scope[i] ?? []));
 }
+
+const countItems = (body: Obj, signal: Signal) => items(body, signal).length;
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'otlp-proto-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -213,10 +214,6 @@ describe('splitProtobufFrames', () => {
 
   it('keeps the whole records of a raw body that is cut off, and says where it breaks', () => {
     // Every capture body with several records, of all three signals, cut at eight points.
-    const items = (body: Obj, signal: Signal) => {
-      const [r, s, i] = ITEM_KEYS[signal];
-      return (body[r] ?? []).flatMap((res: Obj) => (res[s] ?? []).flatMap((scope: Obj) => scope[i] ?? []));
-    };
     const many = captures.filter((c) => items(decodeProtobufRequest(c.body, c.signal), c.signal).length > 2);
     expect(new Set(many.map((c) => c.signal))).toEqual(new Set(['traces', 'logs', 'metrics']));
     let salvaged = 0;
