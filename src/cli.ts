@@ -4,6 +4,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CliError, EXIT } from './errors.js';
 import { registerCommands } from './commands/index.js';
+import { saveDuckDBCodeCache } from './model/duckdb.js';
 
 const program = new Command();
 program
@@ -54,3 +55,5 @@ async function main(): Promise<void> {
 }
 
 await main();
+// After the command, so that the cache holds what it compiled (only the first run writes one).
+saveDuckDBCodeCache();

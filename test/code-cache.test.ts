@@ -1,5 +1,5 @@
 /**
- * V8 code cache of bundles (src/render/code-cache.ts): a run saves the compiled code, the next
+ * V8 code cache of bundles (src/code-cache.ts): a run saves the compiled code, the next
  * reuses it, and a new version of a bundle (or of Node) replaces that tag's old caches instead of
  * piling up beside them.
  */
@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadBundle } from '../src/render/code-cache.js';
+import { loadBundle } from '../src/code-cache.js';
 
 const home = mkdtempSync(join(tmpdir(), 'oar-v8-'));
 const bundle = join(home, 'lib.min.js');

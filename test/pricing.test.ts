@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '../src/model/duckdb.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createPricedCallsView,

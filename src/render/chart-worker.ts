@@ -1,7 +1,7 @@
 /**
  * The chart thread's entry point (see chart-thread.ts): loads Vega at once, then renders the charts
  * it is sent, one message per request; after the first, it caches Vega's compiled code for the
- * next run (code-cache.ts).
+ * next run (src/code-cache.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { modelColors, preloadVega, renderChart, saveVegaCodeCache, type Chart, type ChartId } from './charts.js';

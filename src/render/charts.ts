@@ -19,7 +19,7 @@ import { dirname, join } from 'node:path';
 import type { LoggerInterface } from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
 import { CHART_PANELS } from '../panels/ids.js';
-import { loadBundle, type LoadedBundle } from './code-cache.js';
+import { loadBundle, type LoadedBundle } from '../code-cache.js';
 import { fromRoot } from '../paths.js';
 import { duration, int, pct, plural, usd } from './format.js';
 import type { ChartedSummary } from './summary.js';
