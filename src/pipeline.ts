@@ -6,7 +6,6 @@
 import { listValue, type DuckDBConnection } from './model/duckdb.js';
 import { CliError, EXIT } from './errors.js';
 import { lap } from './timing.js';
-import { discoverInputs } from './ingest/discover.js';
 import type { FileReport, Progress } from './ingest/load.js';
 import { openDb, querySqlFile, runSqlFile, type Db } from './model/db.js';
 import { buildModel, modelIsCurrent, prepareFacts, useReportScope } from './model/facts.js';
@@ -160,7 +159,8 @@ export async function analyse(opts: AnalysisOptions, hooks: AnalysisHooks = {}):
   };
   if (opts.paths.length === 0 && !opts.db) throw new CliError('give input files or directories, or --db FILE with data loaded by `ingest`', EXIT.USAGE);
   const priceTable = loadPriceTable(opts.prices);
-  const inputs = opts.paths.length ? await discoverInputs(opts.paths) : [];
+  // File discovery (tinyglobby) and the loader are imported only when there are paths.
+  const inputs = opts.paths.length ? await (await import('./ingest/discover.js')).discoverInputs(opts.paths) : [];
   lap('started');
   const db = await openDb(opts.db);
   lap('database opened');

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { CliError, EXIT } from '../errors.js';
-import { discoverInputs } from '../ingest/discover.js';
 import type { Progress } from '../ingest/load.js';
 import { openDb } from '../model/db.js';
 import { buildModel } from '../model/facts.js';
@@ -28,11 +27,13 @@ export function registerIngest(program: Command): void {
     .addOption(opt.strict())
     .addHelpText('after', '\nExamples:\n  otel-agent-report ingest ~/otel-archive --db agents.duckdb\n  otel-agent-report ingest "dumps/*.jsonl.zst" --json\n  zcat otlp.jsonl.gz | otel-agent-report ingest -')
     .action(async (paths: string[], o: CommonOpts) => {
+      const { discoverInputs } = await import('../ingest/discover.js');
       const inputs = await discoverInputs(paths);
       if (inputs.length === 0) throw new CliError(`no files found in ${paths.join(' ')}`, EXIT.NO_DATA);
       const db = await openDb(o.db);
       try {
-        // Loaded here, not at start-up: `report --db` and `summary --db` never need the loader.
+        // Loaded here, not at start-up: `report --db` and `summary --db` never need the loader (nor the
+        // file discovery above).
         const { ingest } = await import('../ingest/load.js');
         const files = await ingest(db, inputs, { onProgress: progressWanted(o) ? progressPrinter() : undefined });
         // Build the normalized facts now, so reports from this database start at the panels.
