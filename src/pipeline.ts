@@ -124,6 +124,12 @@ export function chooseBucket(firstTs: string | null, lastTs: string | null): Buc
   return 'week';
 }
 
+/**
+ * The longest session lists a summary holds (the slowest, the costliest): the panel queries return
+ * no more rows than this ($max_list), not every session of the period.
+ */
+export const LIST_LIMIT = 50;
+
 /** Connections that run the panel queries at once (the machine's cores are few; more only queue). */
 const CONNECTIONS = 2;
 
@@ -190,7 +196,7 @@ export async function analyse(opts: AnalysisOptions, hooks: AnalysisHooks = {}):
     // The time bucket of the token chart depends on the data's time range.
     const range = (await panelQueries('inputs').find((q) => q.name === 'range')!.run(db.conn))[0];
     const bucket = chooseBucket(range?.first_ts as string | null, range?.last_ts as string | null);
-    const params = { bucket, slow_ms: opts.slowMs };
+    const params = { bucket, slow_ms: opts.slowMs, max_list: LIST_LIMIT };
 
     // Every panel statement is independent of the others, and so are the rollups (one query for
     // every dimension): they run on a few connections at once. Meanwhile priced_calls is computed

@@ -72,6 +72,27 @@ describe('summary on the real captures', () => {
     expect(s.sessions.durationMs.max).toBe(d[d.length - 1]);
   });
 
+  it('lists the slowest sessions first, each with the tokens and cost of its calls (as cost.bySession has them)', () => {
+    const key = (r: { agent: string; sessionId: string }) => `${r.agent} ${r.sessionId}`;
+    const bySlowest = [...s.sessions.durations].sort(
+      (x: Summary, y: Summary) => (y.durationMs ?? -1) - (x.durationMs ?? -1) || (x.agent < y.agent ? -1 : x.agent > y.agent ? 1 : x.sessionId < y.sessionId ? -1 : x.sessionId > y.sessionId ? 1 : 0),
+    );
+    expect(s.sessions.list.map(key)).toEqual(bySlowest.slice(0, 50).map(key));
+    // 35 sessions: every one with calls is also in the costliest-sessions list, computed apart.
+    const cost = new Map(s.cost.bySession.map((r: Summary) => [key(r), r]));
+    let withCalls = 0;
+    for (const r of s.sessions.list) {
+      const c = cost.get(key(r)) as Summary | undefined;
+      if (!c) {
+        expect([r.tokens, r.costUsd, r.unpricedCalls]).toEqual([0, null, 0]);
+        continue;
+      }
+      withCalls++;
+      expect([r.originator, r.tokens, r.costUsd, r.unpricedCalls]).toEqual([c.originator, c.tokens, c.costUsd, c.unpricedCalls]);
+    }
+    expect(withCalls).toBeGreaterThan(30);
+  });
+
   it('API errors: 429 and 5xx attempts per model where the agent reports them; Claude retries as "not reported"', () => {
     const row = (agent: string, model: string) => s.api.byModel.find((r: { agent: string; model: string }) => r.agent === agent && r.model === model);
     // Gemini reports every failed attempt with its status.

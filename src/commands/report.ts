@@ -50,7 +50,7 @@ export async function runReport(paths: string[], o: ReportFlags, files: Omit<Rep
     const { db, analysis } = await analyse(toAnalysisOptions(paths, o, progressWanted(o) ? progressPrinter() : undefined), { onChartPanels });
     let summary: Summary;
     try {
-      summary = buildSummary(analysis, new Date(), undefined, charted);
+      summary = buildSummary(analysis, new Date(), charted);
     } finally {
       db.close();
     }

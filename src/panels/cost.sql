@@ -50,6 +50,7 @@ GROUP BY agent, model, unpriced_reason
 ORDER BY agent, model, reason;
 
 -- name: by_session
+-- The $max_list costliest sessions (the report lists no more; a 1 GB archive has thousands).
 SELECT
   agent,
   session_id,
@@ -60,7 +61,8 @@ SELECT
   sum(CASE WHEN priced THEN 0 ELSE 1 END) AS unpriced_calls
 FROM priced_calls
 GROUP BY agent, session_id
-ORDER BY cost_usd DESC NULLS LAST, tokens DESC, agent, session_id;
+ORDER BY cost_usd DESC NULLS LAST, tokens DESC, agent, session_id
+LIMIT $max_list;
 
 -- name: by_originator
 SELECT

@@ -6,7 +6,7 @@
  * Counts are JSON numbers (checked to be exact). Money is USD as a JSON number rounded to 1e-9
  * from the exact DECIMAL the database computed; `…Exact` strings carry the full decimal.
  */
-import type { Analysis, ChartedAnalysis } from '../pipeline.js';
+import { LIST_LIMIT, type Analysis, type ChartedAnalysis } from '../pipeline.js';
 import type { Row } from '../panels/index.js';
 
 export const SCHEMA_VERSION = 1;
@@ -75,24 +75,19 @@ function rollup(rows: Row[]) {
  * The summary's filters, tokens, sessions, tools, api and cost sections: all that the charts read,
  * so that they can be drawn before the rollups and the other tables are done.
  */
-export function chartedSections(a: ChartedAnalysis, maxList = 50) {
+export function chartedSections(a: ChartedAnalysis) {
   const p = a.panels;
   const f = a.filters;
 
   const tokTotal = p.tokens.total[0];
   const sess = p.sessions.overall[0];
   const durations = p.sessions.durations;
-  const costBySession = new Map(p.cost.by_session.map((r) => [`${r.agent}\u0000${r.session_id}`, r]));
 
   const toolsAll = p.tools.overall[0];
   const toolCalls = count(toolsAll.calls);
   const apiAll = p.api_errors.overall[0];
   const attempts = count(apiAll.attempts);
   const costTotal = p.cost.total[0];
-
-  const slowest = [...durations]
-    .sort((x, y) => Number(y.duration_ms) - Number(x.duration_ms) || String(x.session_id).localeCompare(String(y.session_id)))
-    .slice(0, maxList);
 
   return {
     filters: {
@@ -145,17 +140,17 @@ export function chartedSections(a: ChartedAnalysis, maxList = 50) {
         durationMs: { p50: maybe(r.p50_ms), p95: maybe(r.p95_ms), p99: maybe(r.p99_ms), max: maybe(r.max_ms) },
       })),
       durations: durations.map((r) => ({ agent: str(r.agent), sessionId: str(r.session_id), durationMs: maybe(r.duration_ms), slow: count(r.slow) === 1 })),
-      list: slowest.map((r) => {
-        const c = costBySession.get(`${r.agent}\u0000${r.session_id}`);
+      list: p.sessions.slowest.slice(0, LIST_LIMIT).map((r) => {
+        const calls = count(r.has_calls) === 1;
         return {
           agent: str(r.agent),
           sessionId: str(r.session_id),
-          originator: str(c?.originator ?? null),
+          originator: str(r.originator),
           durationMs: maybe(r.duration_ms),
           slow: count(r.slow) === 1,
-          tokens: c ? count(c.tokens) : 0,
-          costUsd: c ? usd(c.cost_usd) : null,
-          unpricedCalls: c ? count(c.unpriced_calls) : 0,
+          tokens: calls ? count(r.tokens) : 0,
+          costUsd: calls ? usd(r.cost_usd) : null,
+          unpricedCalls: calls ? count(r.unpriced_calls) : 0,
         };
       }),
     },
@@ -245,7 +240,7 @@ export function chartedSections(a: ChartedAnalysis, maxList = 50) {
         unpricedReason: str(r.unpriced_reason),
       })),
       unpriced: p.cost.unpriced.map((r) => ({ agent: str(r.agent), model: str(r.model), reason: str(r.reason), ...tokenFields(r) })),
-      bySession: p.cost.by_session.slice(0, maxList).map((r) => ({
+      bySession: p.cost.by_session.slice(0, LIST_LIMIT).map((r) => ({
         agent: str(r.agent),
         sessionId: str(r.session_id),
         originator: str(r.originator),
@@ -291,7 +286,7 @@ export function chartedSections(a: ChartedAnalysis, maxList = 50) {
 export type ChartedSummary = ReturnType<typeof chartedSections>;
 
 /** The summary; `charted`: its charted sections when already built (by `chartedSections`). */
-export function buildSummary(a: Analysis, generatedAt: Date, maxList = 50, charted: ChartedSummary = chartedSections(a, maxList)) {
+export function buildSummary(a: Analysis, generatedAt: Date, charted: ChartedSummary = chartedSections(a)) {
   const p = a.panels;
   const files = p.inputs.files;
   const sum = (k: string) => files.reduce((s, r) => s + count(r[k]), 0);
