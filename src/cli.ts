@@ -5,6 +5,15 @@ import { Command, CommanderError, Option } from 'commander';
 import { CliError, EXIT } from './errors.js';
 import { registerCommands } from './commands/index.js';
 import { saveDuckDBCodeCache } from './model/duckdb.js';
+import { packageVersion } from './paths.js';
+
+// Output piped into `head` and closed early: the rest of the output is dropped, not a crash, and
+// the command still finishes its work (a report's files are written all the same).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
+}
 
 const program = new Command();
 program
@@ -13,6 +22,7 @@ program
     'Reports on AI coding agents (Codex CLI, Claude Code, Gemini CLI, any OTel GenAI producer) from their exported OpenTelemetry files:\n' +
       'tokens, cost, sessions, tool failures and API errors, as HTML, Markdown and JSON. Offline; nothing is uploaded.',
   )
+  .version(packageVersion(), '-V, --version', 'print the version and exit')
   .addOption(new Option('--debug', 'print stack traces on errors'))
   .exitOverride()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) })

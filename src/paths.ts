@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,4 +18,12 @@ export const PACKAGE_ROOT: string = (() => {
 
 export function fromRoot(...parts: string[]): string {
   return join(PACKAGE_ROOT, ...parts);
+}
+
+let version: string | undefined;
+
+/** The package version (package.json), for `--version` and the reports' footers. */
+export function packageVersion(): string {
+  version ??= (JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')) as { version: string }).version;
+  return version;
 }

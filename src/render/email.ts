@@ -5,7 +5,8 @@
  * are left out (and the mail says so) if they alone would pass the limit.
  */
 import { buildView, LIMITS, type ReportView } from './format.js';
-import { assertSafeSvg, BASE_CSP, packageVersion } from './html.js';
+import { assertSafeSvg, BASE_CSP } from './html.js';
+import { packageVersion } from '../paths.js';
 import { template } from './templates.js';
 import type { Chart } from './format.js';
 import type { Summary } from './summary.js';

@@ -6,19 +6,11 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { fromRoot } from '../paths.js';
+import { fromRoot, packageVersion } from '../paths.js';
 import type { Chart, ReportView } from './format.js';
 import { template } from './templates.js';
 
 export const BASE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
-
-let version: string | undefined;
-
-/** The package version, for the footer. */
-export function packageVersion(): string {
-  version ??= (JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')) as { version: string }).version;
-  return version;
-}
 
 let stylesheet: string | undefined;
 

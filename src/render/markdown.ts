@@ -6,7 +6,7 @@
  * Markdown first (so telemetry renders as text: no tags, no emphasis, no broken table cells).
  */
 import { buildView, LIMITS, type Chart, type Limits, type ReportView, type Table } from './format.js';
-import { packageVersion } from './html.js';
+import { packageVersion } from '../paths.js';
 import { template } from './templates.js';
 import type { Summary } from './summary.js';
 
