@@ -86,7 +86,12 @@ WHERE log_event_name(l.a[1], l.record_event_name, l.body) LIKE 'codex.%';
 -- over every span is the cost of this view. So the ids are parsed only from the spans whose text
 -- names one of the two keys (the loader writes it with JSON.stringify, which never escapes a
 -- letter, as codex_log relies on too): 2 % of the spans on the 1 GB bench, where the facts build
--- then took ~7 % less time and CPU (5 alternating runs: 2.9–3.4 s → 2.8–3.2 s).
+-- then took ~7 % less time and CPU (5 alternating runs: 2.9–3.4 s → 2.8–3.2 s). The texts
+-- searched for are the keys' ends, `versation.id"` and `hread_id"`, not the quoted keys: contains()
+-- looks for the first byte of the text with memchr, and a JSON object has a '"' every few bytes
+-- (a 'v' or an 'h' is rarer); the search over every span took about half the time (warm, 1 GB bench:
+-- ~250 ms → ~75 ms above the scan). A text that has the key has these too, and the few others (the
+-- gen_ai.conversation.id spans) get NULL ids from the extraction, as before.
 CREATE OR REPLACE VIEW codex_span AS
 WITH usage_parents AS (
   SELECT DISTINCT trace_id, parent_span_id AS span_id
@@ -100,7 +105,7 @@ named AS MATERIALIZED (
     FROM (
       SELECT
         *,
-        CASE WHEN contains(attributes, '"conversation.id"') OR contains(attributes, '"thread_id"')
+        CASE WHEN contains(attributes, 'versation.id"') OR contains(attributes, 'hread_id"')
           THEN json_extract_string(attributes, ['$."conversation.id"', '$.thread_id']) END AS ids
       FROM span_facts
     )
