@@ -407,7 +407,6 @@ function metric(
     const monotonic = camel === 'sum' ? bool(field(d, 'isMonotonic', 'is_monotonic'), `${dpath}.isMonotonic`) : false;
     const dps = asArray(field(d, 'dataPoints', 'data_points'), `${dpath}.dataPoints`);
     dps.forEach((pv, pi) => {
-      const ppath = '';
       try {
         const p = asObject(pv, '');
         const attrs = attributesText(p.attributes, `attributes`);
