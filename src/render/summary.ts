@@ -6,7 +6,7 @@
  * Counts are JSON numbers (checked to be exact). Money is USD as a JSON number rounded to 1e-9
  * from the exact DECIMAL the database computed; `…Exact` strings carry the full decimal.
  */
-import { LIST_LIMIT, type Analysis, type ChartedAnalysis } from '../pipeline.js';
+import type { Analysis, ChartedAnalysis } from '../pipeline.js';
 import type { Row } from '../panels/index.js';
 
 export const SCHEMA_VERSION = 1;
@@ -140,7 +140,7 @@ export function chartedSections(a: ChartedAnalysis) {
         durationMs: { p50: maybe(r.p50_ms), p95: maybe(r.p95_ms), p99: maybe(r.p99_ms), max: maybe(r.max_ms) },
       })),
       durations: durations.map((r) => ({ agent: str(r.agent), sessionId: str(r.session_id), durationMs: maybe(r.duration_ms), slow: count(r.slow) === 1 })),
-      list: p.sessions.slowest.slice(0, LIST_LIMIT).map((r) => {
+      list: p.sessions.slowest.map((r) => {
         const calls = count(r.has_calls) === 1;
         return {
           agent: str(r.agent),
@@ -240,7 +240,7 @@ export function chartedSections(a: ChartedAnalysis) {
         unpricedReason: str(r.unpriced_reason),
       })),
       unpriced: p.cost.unpriced.map((r) => ({ agent: str(r.agent), model: str(r.model), reason: str(r.reason), ...tokenFields(r) })),
-      bySession: p.cost.by_session.slice(0, LIST_LIMIT).map((r) => ({
+      bySession: p.cost.by_session.map((r) => ({
         agent: str(r.agent),
         sessionId: str(r.session_id),
         originator: str(r.originator),
