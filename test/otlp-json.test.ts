@@ -164,6 +164,26 @@ describe('OTLP/JSON parser with rendered attributes', () => {
     ['number grammar', span('[]', ',"kind":1.0e0')],
     ['number arrays', '{"resourceMetrics":[{"resource":{},"scopeMetrics":[{"scope":{},"metrics":[{"name":"h","histogram":{"aggregationTemporality":1,"dataPoints":[{"startTimeUnixNano":"1","timeUnixNano":"2","count":"3","sum":1.5,"bucketCounts":["1","2",0],"explicitBounds":[-1,0.5e1,2],"attributes":[{"key":"a","value":{"stringValue":"]"}}]}]}}]}]}]}'],
     ['array with a string holding ]', span('[]', ',"x":[1,"]",2]')],
+    ...(
+      [
+        ['bucket counts as strings', '["0","12","3"]'],
+        ['bucket counts as numbers', '[0,12,3]'],
+        ['empty bucket counts', '[ ]'],
+        ['bucket counts with whitespace', '[ "1" , 2 ]'],
+        ['bucket counts with a leading zero', '["007",1]'],
+        ['negative bucket count', '["-1",1]'],
+        ['bucket count of 16 digits', '[1234567890123456]'],
+        ['bucket count of 20 digits', '[12345678901234567890]'],
+        ['bucket count of 25 digit text', '["1234567890123456789012345"]'],
+        ['bucket count as exponent', '[1e3]'],
+        ['bucket count as double', '[1.5]'],
+        ['bucket count null', '[null]'],
+      ] as const
+    ).map(([name, counts]): [string, string] => [
+      name,
+      `{"resourceMetrics":[{"resource":{},"scopeMetrics":[{"scope":{},"metrics":[{"name":"h","histogram":{"aggregationTemporality":2,"dataPoints":[{"timeUnixNano":"2","count":"3","bucketCounts":${counts},"explicitBounds":[1,2]},{"timeUnixNano":"3","count":"4","bucketCounts":${counts},"explicitBounds":[1,2]},{"timeUnixNano":"4","count":"4","bucketCounts":${counts},"explicitBounds":[1,2.5]},{"timeUnixNano":"5","count":"4","bucketCounts":${counts},"explicitBounds":[1,2]}]}}]}]}]}`,
+    ]),
+    ['the same bounds bytes, then other values', '{"resourceMetrics":[{"resource":{},"scopeMetrics":[{"scope":{},"metrics":[{"name":"h","histogram":{"dataPoints":[{"explicitBounds":[1,2]},{"explicitBounds":[1,2]},{"explicitBounds":[1,2,3]},{"explicitBounds":[1,"NaN"]},{"explicitBounds":[1,"NaN"]},{"explicitBounds":[1,2]}]}}]}]}]}'],
     ['__proto__ member', span('[]', ',"__proto__":{"a":1}')],
     ['duplicate member', span('[]', ',"name":"second"')],
     ['snake_case', '{"resource_spans":[{"resource":{},"scope_spans":[{"spans":[{"trace_id":"0123456789abcdef0123456789abcdef","span_id":"0123456789abcdef"}]}]}]}'],

@@ -40,7 +40,8 @@ export function classify(value: unknown): Classified {
 }
 
 /** Decode one unit into requests; what cannot be decoded becomes a problem. */
-export function decodeUnit(unit: Unit, requests: DecodedRequest[], problems: UnitProblem[]): void {
+/** `rawFileId`: spans may come as CSV rows for that file (parseOtlpJson), for a CsvSink. */
+export function decodeUnit(unit: Unit, requests: DecodedRequest[], problems: UnitProblem[], rawFileId?: number): void {
   const location = unit.location;
   if (unit.kind === 'protobuf') {
     try {
@@ -56,7 +57,7 @@ export function decodeUnit(unit: Unit, requests: DecodedRequest[], problems: Uni
   }
   // OTLP requests through the parser that renders attribute lists as it reads (otlp-json.ts);
   // anything else, or anything it declines, through JSON.parse.
-  const fast = parseOtlpJson(unit.text);
+  const fast = parseOtlpJson(unit.text, rawFileId);
   const signal = fast && jsonSignal(fast);
   if (signal) {
     requests.push({ signal, body: fast, location });

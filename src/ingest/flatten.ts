@@ -23,6 +23,7 @@ import {
   int64Text,
   anyValueJson,
 } from './anyvalue.js';
+import { RawSpans, RenderedCounts } from './otlp-json.js';
 import type { RowSink } from './rows.js';
 import type { Signal } from './types.js';
 
@@ -175,6 +176,7 @@ export function flattenRequest(signal: Signal, body: Obj, sink: RowSink): Flatte
         const spath = `${rpath}.${scopeKeys[0]}[${si}]`;
         let scopeId: string;
         let items: unknown[];
+        let raw: RawSpans | null = null;
         try {
           const s = asObject(sv, spath);
           const scope = asObject(field(s, 'scope') ?? field(s, 'instrumentationLibrary', 'instrumentation_library'), `${spath}.scope`);
@@ -184,11 +186,23 @@ export function flattenRequest(signal: Signal, body: Obj, sink: RowSink): Flatte
           const schemaUrl = asString(field(s, 'schemaUrl', 'schema_url'), `${spath}.schemaUrl`);
           scopeId = hashHex(`${name}\u0000${version}\u0000${attrs.json}\u0000${schemaUrl}`);
           sink.scope({ scope_id: scopeId, name, version, attributes: attrs.json, schema_url: schemaUrl });
-          items = Array.isArray(itemKey)
+          // spans the parser already wrote as rows (otlp-json.ts parseOtlpJson with a file id)
+          if (signal === 'traces' && s.spans instanceof RawSpans) raw = s.spans;
+          items = raw
+            ? []
+            : Array.isArray(itemKey)
             ? asArray(field(s, itemKey[0], itemKey[1]), `${spath}.${itemKey[0]}`)
             : asArray(s[itemKey], `${spath}.${itemKey}`);
         } catch (e) {
           skip(e);
+          return;
+        }
+        if (raw) {
+          if (!sink.rawSpans) throw new Error('span rows reached a sink that does not take them');
+          sink.rawSpans(raw, resourceId, scopeId);
+          res.spans += raw.count;
+          if (raw.minStart !== null) seenTime(raw.minStart);
+          if (raw.maxStart !== null) seenTime(raw.maxStart);
           return;
         }
         const ipath = `${spath}.${Array.isArray(itemKey) ? itemKey[0] : itemKey}`;
@@ -336,6 +350,7 @@ function commas(t: string): number {
 }
 
 function numberList(v: unknown, path: string, kind: 'int' | 'double'): string {
+  if (v instanceof RenderedCounts) return v.text;
   const arr = asArray(v, path);
   // Fast path for the usual canonical arrays (Codex histograms have 500+ buckets per point):
   // decimal strings or JS integers for counts, checked once on the joined text; finite numbers
@@ -364,6 +379,8 @@ let lastBounds: unknown[] = [];
 let lastBoundsText = '[]';
 
 function boundsText(v: unknown): string {
+  // (the parser gives the same array again for the same bytes: otlp-json.ts boundsValue)
+  if (v === lastBounds) return lastBoundsText;
   if (Array.isArray(v) && v.length === lastBounds.length && v.length > 0) {
     let same = true;
     for (let i = 0; same && i < v.length; i++) same = v[i] === lastBounds[i] && typeof v[i] === 'number';

@@ -5,6 +5,7 @@
 import { decodeUnit, type Unit, type UnitProblem } from './decode.js';
 import { cmpInt, flattenRequest } from './flatten.js';
 import type { RowSink } from './rows.js';
+import { CsvSink } from './sink.js';
 import type { DecodedRequest } from './types.js';
 
 export interface BatchResult {
@@ -19,14 +20,19 @@ export interface BatchResult {
   maxTimeNs: string | null;
 }
 
-export function processUnits(units: Unit[], sink: RowSink): BatchResult {
+/**
+ * `spanRows`: spans come to the sink as the CSV rows the parser writes while reading them
+ * (otlp-json.ts RawSpans), which only CsvSink takes; tests turn it off to compare both ways.
+ */
+export function processUnits(units: Unit[], sink: RowSink, spanRows = sink instanceof CsvSink): BatchResult {
   const out: BatchResult = { requests: 0, spans: 0, logs: 0, metrics: 0, metricPoints: 0, problems: [], serviceNames: [], minTimeNs: null, maxTimeNs: null };
+  const rawFileId = spanRows ? (sink as CsvSink).fileId : undefined;
   const services = new Set<string>();
   let minT: string | null = null;
   let maxT: string | null = null;
   for (const unit of units) {
     const requests: DecodedRequest[] = [];
-    decodeUnit(unit, requests, out.problems);
+    decodeUnit(unit, requests, out.problems, rawFileId);
     for (const req of requests) {
       out.requests++;
       const r = flattenRequest(req.signal, req.body, sink);

@@ -4,6 +4,7 @@
  * 64-bit values travel as canonical decimal text (`Int64`; record keys as bigint), JSON columns
  * as JSON text.
  */
+import type { RawSpans } from './otlp-json.js';
 
 /** A 64-bit integer as canonical decimal digits (anyvalue.ts int64Text). */
 export type Int64 = string;
@@ -138,6 +139,8 @@ export interface SummaryPointRow extends PointBase {
 }
 
 export interface RowSink {
+  /** Span rows the parser wrote as CSV (otlp-json.ts RawSpans); only CsvSink takes them. */
+  rawSpans?(raw: RawSpans, resourceId: string, scopeId: string): void;
   resource(r: ResourceRow): void;
   scope(r: ScopeRow): void;
   span(r: SpanRow): void;

@@ -4,6 +4,7 @@
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import type { RawSpans } from './otlp-json.js';
 import type { RowSink } from './rows.js';
 
 export type Kind = 'str' | 'i64' | 'i32' | 'u32' | 'i8' | 'f64' | 'bool' | 'u64';
@@ -179,6 +180,18 @@ class TableFile {
     this.used += this.buf.write(line, this.used, 'utf8');
   }
 
+  /** Bytes that are whole rows already (RawSpans). */
+  addBytes(b: Buffer): void {
+    if (this.used + b.length > this.size) {
+      this.flush();
+      if (b.length > this.size) {
+        this.writeOut(b);
+        return;
+      }
+    }
+    this.used += b.copy(this.buf, this.used);
+  }
+
   private writeOut(b: Buffer): void {
     if (b.length === 0) return;
     if (this.fd === null) this.fd = openSync(this.path, 'w');
@@ -241,6 +254,11 @@ export class CsvSink implements RowSink {
   histogramPoint = (r: object) => this.put('metric_histogram_points', r);
   expHistogramPoint = (r: object) => this.put('metric_exp_histogram_points', r);
   summaryPoint = (r: object) => this.put('metric_summary_points', r);
+  rawSpans = (raw: RawSpans, resourceId: string, scopeId: string) => {
+    const rows = raw.rows(resourceId, scopeId);
+    if (rows.spans.length) (this.tables.get('spans') ?? this.file('spans')).addBytes(rows.spans);
+    if (rows.events.length) (this.tables.get('span_events') ?? this.file('span_events')).addBytes(rows.events);
+  };
 
   /** Write what is buffered and close the files; returns every file written. */
   finish(): { table: string; path: string }[] {
