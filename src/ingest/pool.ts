@@ -80,8 +80,10 @@ export class DecodePool {
     // Always the compiled worker: Node cannot start a worker from TypeScript source (tests).
     const script = fromRoot('dist', 'src', 'ingest', 'worker.js');
     for (let i = 0; i < size; i++) {
-      // A bounded heap makes V8 collect early instead of growing each worker to gigabytes.
-      const w = new Worker(script, { workerData: { dir, tag: `w${i}` }, resourceLimits: { maxOldGenerationSizeMb: 256 } });
+      // A bounded heap makes V8 collect early instead of growing each worker to gigabytes. A young
+      // generation of 64 MB instead of the 32 MB V8 grows to: fewer objects live long enough to be
+      // copied (1 GB bench, JSON lines, 3 alternating runs each: 6-11 % less CPU, same peak RSS).
+      const w = new Worker(script, { workerData: { dir, tag: `w${i}` }, resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 64 } });
       w.on('message', (m: { type: string; id: number; result?: BatchResult; message?: string }) => {
         if (m.type !== 'done' && m.type !== 'failed') return;
         this.inflight[i]--;
