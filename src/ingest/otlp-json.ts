@@ -433,6 +433,32 @@ function renderList(): void {
 
 /** One `{"key":…,"value":…}` at b[i]; appends `"key":value` unless the key was seen before. */
 function keyValue(): void {
+  // The form the Collector and the SDKs write, `{"key":"k","value":{"stringValue":"v"}}` (a
+  // plain ASCII key, a compact value, no whitespace), read straight through.
+  const at = i;
+  if (startsWith(KV_KEY, at)) {
+    const ks = at + KV_KEY.length - 1;
+    let j = ks + 1;
+    while (CLASS[b[j]] === 0) j++;
+    if (b[j] === 0x22 && startsWith(KV_VALUE, j + 1)) {
+      const ke = j + 1;
+      i = ke + KV_VALUE.length;
+      const kind = compactValue();
+      if (kind !== OTHER && b[i] === 0x7d) {
+        i++;
+        if (sameKey(ks, ke)) return;
+        keyStart.push(ks);
+        keyEnd.push(ke);
+        if (keyStart.length > 1) emit(0x2c);
+        copy(ks, ke);
+        emit(0x3a);
+        copy(tokStart, tokEnd);
+        if (kind === STRING && !strAscii) outAscii = false;
+        return;
+      }
+    }
+    i = at;
+  }
   i++;
   ws();
   let ks = -1;
@@ -501,6 +527,8 @@ const TRUE = bytes('true');
 const FALSE = bytes('false');
 const NULL = bytes('null');
 const KEY = bytes('key');
+const KV_KEY = bytes('{"key":"');
+const KV_VALUE = bytes(',"value":');
 const VALUE = bytes('value');
 const STRING_VALUE = bytes('{"stringValue":"');
 const RESOURCE = bytes('"resource');
