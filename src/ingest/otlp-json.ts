@@ -442,9 +442,12 @@ function keyValue(): void {
     while (CLASS[b[j]] === 0) j++;
     if (b[j] === 0x22 && startsWith(KV_VALUE, j + 1)) {
       const ke = j + 1;
-      i = ke + KV_VALUE.length;
+      const vs = ke + KV_VALUE.length;
+      i = vs;
       const kind = compactValue();
-      if (kind !== OTHER && b[i] === 0x7d) {
+      if (kind === OTHER) skipValue();
+      if (b[i] === 0x7d) {
+        const ve = i;
         i++;
         if (sameKey(ks, ke)) return;
         keyStart.push(ks);
@@ -452,8 +455,11 @@ function keyValue(): void {
         if (keyStart.length > 1) emit(0x2c);
         copy(ks, ke);
         emit(0x3a);
-        copy(tokStart, tokEnd);
-        if (kind === STRING && !strAscii) outAscii = false;
+        if (kind === OTHER) anyValue(vs, ve);
+        else {
+          copy(tokStart, tokEnd);
+          if (kind === STRING && !strAscii) outAscii = false;
+        }
         return;
       }
     }
