@@ -4,14 +4,11 @@
  * the real captures and the bundled fixtures, on hand-written edge cases, and on seeded random
  * mutations of capture lines.
  */
-import { readFileSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { flattenRequest, jsonSignal } from '../src/ingest/flatten.js';
 import { parseOtlpJson } from '../src/ingest/otlp-json.js';
 import type { RowSink } from '../src/ingest/rows.js';
-import { capturePath, type Agent } from './helpers/captures.js';
+import { capturePath, fixtureJsonLinesFiles, lineBuffers as lines, type Agent } from './helpers/captures.js';
 
 type Rows = [string, unknown][];
 
@@ -47,20 +44,6 @@ function expectSame(text: string | Buffer): 'accepted' | 'declined' {
   return 'accepted';
 }
 
-function lines(path: string): Buffer[] {
-  let buf = readFileSync(path);
-  if (path.endsWith('.gz')) buf = gunzipSync(buf);
-  const out: Buffer[] = [];
-  let pos = 0;
-  while (pos < buf.length) {
-    let nl = buf.indexOf(10, pos);
-    if (nl < 0) nl = buf.length;
-    if (nl > pos) out.push(buf.subarray(pos, nl));
-    pos = nl + 1;
-  }
-  return out;
-}
-
 const AGENTS: Agent[] = ['codex', 'claude', 'gemini'];
 
 describe('OTLP/JSON parser with rendered attributes', () => {
@@ -72,13 +55,7 @@ describe('OTLP/JSON parser with rendered attributes', () => {
   });
 
   it('gives the rows of JSON.parse for the bundled sample and the bad-input fixtures, or declines', () => {
-    const dir = resolve(__dirname, '../fixtures');
-    const files = [
-      ...['sample/claude-otlp.jsonl', 'sample/codex-otlp-2026-11-24T07-30-00.000-size.jsonl.gz'].map((f) => join(dir, f)),
-      ...readdirSync(join(dir, 'bad'))
-        .filter((f) => /\.jsonl?$/.test(f))
-        .map((f) => join(dir, 'bad', f)),
-    ];
+    const files = fixtureJsonLinesFiles();
     let accepted = 0;
     let declined = 0;
     for (const f of files)

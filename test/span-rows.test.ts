@@ -4,16 +4,15 @@
  * problems; or the parser must decline and leave the array to that path. Checked on every line of
  * the real captures, the bundled fixtures, hand-written span shapes and seeded random mutations.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Unit } from '../src/ingest/decode.js';
 import { parseOtlpJson, RawSpans } from '../src/ingest/otlp-json.js';
 import { processUnits } from '../src/ingest/process.js';
 import { CsvSink } from '../src/ingest/sink.js';
-import { capturePath, type Agent } from './helpers/captures.js';
+import { capturePath, fixtureJsonLinesFiles, lineBuffers as lines, type Agent } from './helpers/captures.js';
 
 const TMP = mkdtempSync(join(tmpdir(), 'span-rows-'));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
@@ -52,19 +51,6 @@ function rawArrays(text: Buffer): number {
   return n;
 }
 
-function lines(path: string): Buffer[] {
-  let buf = readFileSync(path);
-  if (path.endsWith('.gz')) buf = gunzipSync(buf);
-  const out: Buffer[] = [];
-  for (let pos = 0; pos < buf.length; ) {
-    let nl = buf.indexOf(10, pos);
-    if (nl < 0) nl = buf.length;
-    if (nl > pos) out.push(buf.subarray(pos, nl));
-    pos = nl + 1;
-  }
-  return out;
-}
-
 const AGENTS: Agent[] = ['codex', 'claude', 'gemini'];
 const isTraces = (l: Buffer) => l.subarray(0, 40).includes('"resourceSpans"');
 
@@ -79,13 +65,7 @@ describe('span rows written while parsing', () => {
   });
 
   it('are the CSV of the parsed values for the bundled sample and the bad-input fixtures', () => {
-    const dir = resolve(__dirname, '../fixtures');
-    const files = [
-      ...['sample/claude-otlp.jsonl', 'sample/codex-otlp-2026-11-24T07-30-00.000-size.jsonl.gz'].map((f) => join(dir, f)),
-      ...readdirSync(join(dir, 'bad'))
-        .filter((f) => /\.jsonl?$/.test(f))
-        .map((f) => join(dir, 'bad', f)),
-    ];
+    const files = fixtureJsonLinesFiles();
     const texts = files.flatMap((f) => lines(f));
     expect(expectSame(texts)).toBeGreaterThan(10);
   });

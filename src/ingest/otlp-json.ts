@@ -908,69 +908,83 @@ function cmpDigits(as: number, ae: number, bs: number, be: number): number {
 // The span key's hashed text: trace id, span id, start (flatten.ts span()).
 const keyText = Buffer.allocUnsafe(128) as Bytes;
 
-/** The span object at b[i] === '{' as a row (and its events' rows); returns where its id placeholders are. */
-function spanRow(): number {
+/** The members of the object at b[i] === '{', each read by readField into F. */
+function readObject(members: Members): void {
+  if (b[i] !== 0x7b) throw DECLINE;
   if (++depth > DEPTH) throw DECLINE;
-  const o0 = o;
-  F.fill(-1);
   i++;
   ws();
   if (b[i] !== 0x7d)
     for (;;) {
-      const id = member(SPAN_MEMBERS);
-      switch (id) {
-        case TRACE_ID:
-          hexId(id, 32, false);
-          break;
-        case SPAN_ID:
-          hexId(id, 16, false);
-          break;
-        case PARENT:
-          hexId(id, 16, true);
-          break;
-        case TRACE_STATE:
-        case NAME:
-          stringField(id);
-          break;
-        case KIND:
-        case DROPPED:
-        case FLAGS:
-          smallInt(id);
-          break;
-        case START:
-        case END:
-          int64(id);
-          break;
-        case ATTRS:
-          attrsField(id);
-          break;
-        case EVENTS: {
-          if (b[i] !== 0x5b) throw DECLINE;
-          const s = i;
-          skipValue();
-          setField(id, s, i);
-          break;
-        }
-        case LINKS: {
-          const s = i;
-          if (b[i++] !== 0x5b) throw DECLINE;
-          ws();
-          if (b[i++] !== 0x5d) throw DECLINE;
-          setField(id, s, i);
-          break;
-        }
-        case STATUS:
-          setField(STATUS, i, i);
-          status();
-          break;
-        case IGNORED:
-          skipValue();
-          break;
-      }
+      readField(member(members));
       if (!more(0x7d)) break;
     }
   else i++;
   depth--;
+}
+
+/** The value of member `id` of a span, its status or one of its events. */
+function readField(id: number): void {
+  switch (id) {
+    case TRACE_ID:
+      hexId(id, 32, false);
+      break;
+    case SPAN_ID:
+      hexId(id, 16, false);
+      break;
+    case PARENT:
+      hexId(id, 16, true);
+      break;
+    case TRACE_STATE:
+    case NAME:
+    case MESSAGE:
+    case EVENT_NAME:
+      stringField(id);
+      break;
+    case KIND:
+    case DROPPED:
+    case FLAGS:
+    case CODE:
+      smallInt(id);
+      break;
+    case START:
+    case END:
+    case TIME:
+      int64(id);
+      break;
+    case ATTRS:
+      attrsField(id);
+      break;
+    case EVENTS: {
+      if (b[i] !== 0x5b) throw DECLINE;
+      const s = i;
+      skipValue();
+      setField(id, s, i);
+      break;
+    }
+    case LINKS: {
+      const s = i;
+      if (b[i++] !== 0x5b) throw DECLINE;
+      ws();
+      if (b[i++] !== 0x5d) throw DECLINE;
+      setField(id, s, i);
+      break;
+    }
+    case STATUS:
+      setField(STATUS, i, i);
+      readObject(STATUS_MEMBERS);
+      break;
+    case IGNORED:
+      skipValue();
+      break;
+  }
+}
+
+/** The span object at b[i] === '{' as a row (and its events' rows); returns where its id placeholders are. */
+function spanRow(): number {
+  const o0 = o;
+  F.fill(-1);
+  readObject(SPAN_MEMBERS);
   if (F[2 * TRACE_ID] < 0 || F[2 * SPAN_ID] < 0) throw DECLINE;
 
   // record key: the first 64 bits of SHA-1(trace id, span id, start), signed (flatten.ts hash64)
@@ -986,8 +1000,7 @@ function spanRow(): number {
   const events = F[2 * EVENTS] >= 0 && F[2 * EVENTS + 1] - F[2 * EVENTS] > 2 ? eventRows(key, F[2 * EVENTS]) : 0;
 
   // the row, in sink.ts COLUMNS.spans order
-  const attrLen = F[2 * ATTRS] >= 0 ? F[2 * ATTRS + 1] - F[2 * ATTRS] : 2;
-  const need = 256 + attrLen + len(NAME) + len(TRACE_STATE) + len(MESSAGE) + len(KIND) + len(FLAGS) + len(DROPPED) + len(CODE) + len(START) + len(END);
+  const need = 256 + len(ATTRS) + len(NAME) + len(TRACE_STATE) + len(MESSAGE) + len(KIND) + len(FLAGS) + len(DROPPED) + len(CODE) + len(START) + len(END);
   if (spo + need > arena.spans.length) arena.spans = grown(arena.spans, spo, need);
   const d = arena.spans;
   let p = spo;
@@ -1004,13 +1017,7 @@ function spanRow(): number {
   p = digits(d, p, CODE);
   p = quoted(d, p, MESSAGE);
   p = digits(d, p, FLAGS);
-  d[p++] = RS;
-  if (F[2 * ATTRS] >= 0) {
-    out.copy(d, p, F[2 * ATTRS], F[2 * ATTRS + 1]);
-    p += attrLen;
-  } else ((d[p++] = 0x7b), (d[p++] = 0x7d));
-  d[p++] = RS;
-  d[p++] = COMMA;
+  p = attributesCell(d, p);
   p = digits(d, p, DROPPED);
   p += d.latin1Write(String(events), p);
   d[p++] = COMMA;
@@ -1046,13 +1053,33 @@ function grown(d: Bytes, used: number, need: number): Bytes {
 
 /** RS-quoted bytes of member `id` (empty when absent) and a comma. */
 function quoted(d: Bytes, p: number, id: number): number {
-  d[p++] = RS;
   const s = F[2 * id];
+  if (s !== TEXT) return quotedBytes(d, p, s, F[2 * id + 1]);
+  d[p++] = RS;
+  p += d.write(TEXTS[id], p, 'utf8');
+  d[p++] = RS;
+  d[p++] = COMMA;
+  return p;
+}
+
+/** RS-quoted b[s, e) (empty when s < 0) and a comma. */
+function quotedBytes(d: Bytes, p: number, s: number, e: number): number {
+  d[p++] = RS;
   if (s >= 0) {
-    const e = F[2 * id + 1];
     if (e - s > 32) p += b.copy(d, p, s, e);
     else for (let k = s; k < e; k++) d[p++] = b[k];
-  } else if (s === TEXT) p += d.write(TEXTS[id], p, 'utf8');
+  }
+  d[p++] = RS;
+  d[p++] = COMMA;
+  return p;
+}
+
+/** The rendered attribute list (`{}` when absent), RS-quoted, and a comma. */
+function attributesCell(d: Bytes, p: number): number {
+  d[p++] = RS;
+  const s = F[2 * ATTRS];
+  if (s >= 0) p += out.copy(d, p, s, F[2 * ATTRS + 1]);
+  else ((d[p++] = 0x7b), (d[p++] = 0x7d));
   d[p++] = RS;
   d[p++] = COMMA;
   return p;
@@ -1067,56 +1094,22 @@ function digits(d: Bytes, p: number, id: number): number {
   return p;
 }
 
-/** A span's status object: a numeric code and a message. */
-function status(): void {
-  if (b[i] !== 0x7b) throw DECLINE;
-  if (++depth > DEPTH) throw DECLINE;
-  i++;
-  ws();
-  if (b[i] !== 0x7d)
-    for (;;) {
-      const id = member(STATUS_MEMBERS);
-      if (id === CODE) smallInt(CODE);
-      else if (id === MESSAGE) stringField(MESSAGE);
-      if (!more(0x7d)) break;
-    }
-  else i++;
-  depth--;
-}
-
 /**
  * The events array at b[at] as span_events rows (flatten.ts span(): span key, position, the
  * span's ids, time, name, attributes); returns how many. Read after the span, whose key they hold.
  */
 function eventRows(key: string, at: number): number {
   const back = i;
-  const tid = [F[2 * TRACE_ID], F[2 * TRACE_ID + 1]];
-  const sid = [F[2 * SPAN_ID], F[2 * SPAN_ID + 1]];
   F_SAVED.set(F);
   i = at + 1;
   ws();
   let seq = 0;
   if (b[i] !== 0x5d)
     for (;;) {
-      if (b[i] !== 0x7b) throw DECLINE;
-      if (++depth > DEPTH) throw DECLINE;
       const o0 = o;
       F.fill(-1);
-      i++;
-      ws();
-      if (b[i] !== 0x7d)
-        for (;;) {
-          const id = member(EVENT_MEMBERS);
-          if (id === TIME) int64(TIME);
-          else if (id === EVENT_NAME) stringField(EVENT_NAME);
-          else if (id === ATTRS) attrsField(ATTRS);
-          else if (id === IGNORED) skipValue();
-          if (!more(0x7d)) break;
-        }
-      else i++;
-      depth--;
-      const attrLen = F[2 * ATTRS] >= 0 ? F[2 * ATTRS + 1] - F[2 * ATTRS] : 2;
-      const need = 128 + key.length + attrLen + len(EVENT_NAME) + len(TIME);
+      readObject(EVENT_MEMBERS);
+      const need = 128 + key.length + len(ATTRS) + len(EVENT_NAME) + len(TIME);
       if (evo + need > arena.events.length) arena.events = grown(arena.events, evo, need);
       const d = arena.events;
       let p = evo;
@@ -1124,23 +1117,11 @@ function eventRows(key: string, at: number): number {
       d[p++] = COMMA;
       p += d.latin1Write(String(seq), p);
       d[p++] = COMMA;
-      d[p++] = RS;
-      p += b.copy(d, p, tid[0], tid[1]);
-      d[p++] = RS;
-      d[p++] = COMMA;
-      d[p++] = RS;
-      p += b.copy(d, p, sid[0], sid[1]);
-      d[p++] = RS;
-      d[p++] = COMMA;
+      p = quotedBytes(d, p, F_SAVED[2 * TRACE_ID], F_SAVED[2 * TRACE_ID + 1]);
+      p = quotedBytes(d, p, F_SAVED[2 * SPAN_ID], F_SAVED[2 * SPAN_ID + 1]);
       p = digits(d, p, TIME);
       p = quoted(d, p, EVENT_NAME);
-      d[p++] = RS;
-      if (F[2 * ATTRS] >= 0) {
-        out.copy(d, p, F[2 * ATTRS], F[2 * ATTRS + 1]);
-        p += attrLen;
-      } else ((d[p++] = 0x7b), (d[p++] = 0x7d));
-      d[p++] = RS;
-      d[p++] = COMMA;
+      p = attributesCell(d, p);
       p += d.latin1Write(fileIdText, p);
       d[p++] = 0x0a;
       evo = p;

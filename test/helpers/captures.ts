@@ -1,8 +1,9 @@
 /**
  * Test helpers over the real captures in ../shared/captures (read-only; CI has it beside the clone).
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { join, resolve } from 'node:path';
 import { discoverInputs } from '../../src/ingest/discover.js';
 import { ingest } from '../../src/ingest/load.js';
 import { openDb, type Db } from '../../src/model/db.js';
@@ -118,4 +119,29 @@ export function groundTruthByModel(agent: Agent, filter: (g: GroundTruthLine) =>
     out.set(g.model, t);
   }
   return out;
+}
+
+/** The non-empty lines of a JSON-lines file (gunzipped when it ends in .gz), as Buffers. */
+export function lineBuffers(path: string): Buffer[] {
+  let buf = readFileSync(path);
+  if (path.endsWith('.gz')) buf = gunzipSync(buf);
+  const out: Buffer[] = [];
+  for (let pos = 0; pos < buf.length; ) {
+    let nl = buf.indexOf(10, pos);
+    if (nl < 0) nl = buf.length;
+    if (nl > pos) out.push(buf.subarray(pos, nl));
+    pos = nl + 1;
+  }
+  return out;
+}
+
+/** The bundled sample's JSON-lines files and the bad-input fixtures that are JSON lines. */
+export function fixtureJsonLinesFiles(): string[] {
+  const dir = resolve(__dirname, '../../fixtures');
+  return [
+    ...['sample/claude-otlp.jsonl', 'sample/codex-otlp-2026-11-24T07-30-00.000-size.jsonl.gz'].map((f) => join(dir, f)),
+    ...readdirSync(join(dir, 'bad'))
+      .filter((f) => /\.jsonl?$/.test(f))
+      .map((f) => join(dir, 'bad', f)),
+  ];
 }
