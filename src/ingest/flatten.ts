@@ -2,6 +2,8 @@
  * OTLP/JSON export request → raw-table rows. Every encoding (JSON, protobuf, Gemini outfile)
  * reaches this one function, so JSON and protobuf copies of the same request produce identical
  * rows and identical record keys: that is what makes loading both store each record once.
+ * (For the CSV sink, OTLP/JSON spans arrive already written as rows, otlp-json.ts RawSpans: byte
+ * for byte what span() below and CsvSink make of them, test/span-rows.test.ts.)
  *
  * A record with a value of the wrong type is skipped on its own (its siblings still load) and
  * reported with its JSON path.

@@ -217,7 +217,7 @@ class TableFile {
  * A RowSink that writes one CSV file per table (on a worker thread), which DuckDB then loads with
  * its parallel CSV reader: appending value by value through N-API cost more than parsing the input.
  * Strings are always quoted (with RS, 0x1e), so an unquoted empty field is NULL and a quoted empty
- * one is an empty string.
+ * one is an empty string. otlp-json.ts writes span rows in this same format (RawSpans).
  */
 export class CsvSink implements RowSink {
   fileId = 0;
