@@ -39,8 +39,10 @@ export function classify(value: unknown): Classified {
   return { kind: 'other', description: describeValue(value) };
 }
 
-/** Decode one unit into requests; what cannot be decoded becomes a problem. */
-/** `rawFileId`: spans may come as CSV rows for that file (parseOtlpJson), for a CsvSink. */
+/**
+ * Decode one unit into requests; what cannot be decoded becomes a problem. With `rawFileId` (for
+ * a CsvSink), OTLP/JSON spans may come as CSV rows for that file (parseOtlpJson).
+ */
 export function decodeUnit(unit: Unit, requests: DecodedRequest[], problems: UnitProblem[], rawFileId?: number): void {
   const location = unit.location;
   if (unit.kind === 'protobuf') {

@@ -256,8 +256,8 @@ export class CsvSink implements RowSink {
   summaryPoint = (r: object) => this.put('metric_summary_points', r);
   rawSpans = (raw: RawSpans, resourceId: string, scopeId: string) => {
     const rows = raw.rows(resourceId, scopeId);
-    if (rows.spans.length) (this.tables.get('spans') ?? this.file('spans')).addBytes(rows.spans);
-    if (rows.events.length) (this.tables.get('span_events') ?? this.file('span_events')).addBytes(rows.events);
+    if (rows.spans.length) this.file('spans').addBytes(rows.spans);
+    if (rows.events.length) this.file('span_events').addBytes(rows.events);
   };
 
   /** Write what is buffered and close the files; returns every file written. */
