@@ -10,7 +10,8 @@ import { describe, expect, test } from 'vitest';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { CHART_PANELS } from '../src/panels/index.js';
 import { fromRoot } from '../src/paths.js';
-import { chartPng, disjointParts, modelColors, MODEL_PALETTE, renderChart, renderCharts, vegaRuntimeScripts, type Chart } from '../src/render/charts.js';
+import { chartPng, disjointParts, renderChart, renderCharts, vegaRuntimeScripts, type Chart } from '../src/render/charts.js';
+import { colorsFor, modelColors, MODEL_PALETTE } from '../src/render/colors.js';
 import { usd } from '../src/render/format.js';
 import type { Summary } from '../src/render/summary.js';
 

@@ -4,10 +4,11 @@
  * gets out, telemetry markup stays text, two runs differ only in their generated-at line, and the
  * PR comment and the email stay under their limits.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { renderCharts } from '../src/render/charts.js';
 import { duration, int, pct, usd } from '../src/render/format.js';
 import { PR_COMMENT_MAX, renderPrComment } from '../src/render/markdown.js';
 import type { Summary } from '../src/render/summary.js';
@@ -222,6 +223,56 @@ describe('report on the real captures', () => {
     expect(html).not.toMatch(/\b(?:src|href)="(?!#)/);
     expect([...html.matchAll(/<figure class="chart" data-chart="([a-z_]+)"/g)].map((m) => m[1])).toEqual(['tokens', 'sessions', 'tools', 'api_errors', 'cost']);
   });
+});
+
+/**
+ * The Claude capture's failed request (api_error log) alone, in a session of its own, once for a
+ * model that has no model call and once without a model: the API chart shows both.
+ */
+function failedOnlyLines(): string {
+  const lines: string[] = [];
+  for (const line of readFileSync(join(CAPTURES, 'claude', 'otlp.jsonl'), 'utf8').split('\n')) {
+    if (!line.includes('"api_error"')) continue;
+    const req = JSON.parse(line);
+    for (const [session, model] of [['early-chart-a', 'zz-only-failed'], ['early-chart-b', null]] as const) {
+      const copy = structuredClone(req);
+      for (const rl of copy.resourceLogs) {
+        for (const sl of rl.scopeLogs) {
+          sl.logRecords = sl.logRecords.filter((r: { attributes: { key: string; value: { stringValue?: string } }[] }) => {
+            const attr = (k: string) => r.attributes.find((a) => a.key === k);
+            if (attr('event.name')?.value.stringValue !== 'api_error') return false;
+            attr('session.id')!.value = { stringValue: session };
+            if (model) attr('model')!.value = { stringValue: model };
+            else r.attributes = r.attributes.filter((a) => a.key !== 'model');
+            return true;
+          });
+        }
+      }
+      lines.push(JSON.stringify(copy));
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+describe('charts drawn on the chart thread as each panel is done', () => {
+  it('are the charts of the whole summary, in the same model colours', async () => {
+    const extra = join(tmp, 'failed-only.jsonl');
+    writeFileSync(extra, failedOnlyLines());
+    const out = join(tmp, 'early');
+    const r = await runCli(['report', ...INPUTS, extra, '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const s = summaryOf(out);
+    // The models only the API chart shows: the thread knew their colours before any panel was done.
+    const apiModels = s.api.byModel.map((m) => m.model);
+    expect(apiModels).toContain('zz-only-failed');
+    expect(apiModels).toContain(null);
+    expect(s.tokens.byModel.map((m) => m.model)).not.toContain('zz-only-failed');
+    for (const dir of [out, dirs.a, dirs.xss]) {
+      const charts = await renderCharts(summaryOf(dir));
+      for (const c of charts) expect(read(dir, `charts/${c.id}.svg`), `${dir} ${c.id}`).toBe(c.svg.endsWith('\n') ? c.svg : `${c.svg}\n`);
+    }
+  }, 120_000);
 });
 
 describe('telemetry values are text, never markup', () => {

@@ -1,8 +1,10 @@
 import { Option, type Command } from 'commander';
 import { analyse, type ChartedAnalysis } from '../pipeline.js';
 import { lap } from '../timing.js';
+import { CHART_PANELS, type ChartId } from '../panels/ids.js';
 import type { Chart } from '../render/charts.js';
-import { buildSummary, chartedSections, type ChartedSummary, type Summary } from '../render/summary.js';
+import { colorsFor } from '../render/colors.js';
+import { buildSummary, CHART_SECTIONS, filtersSection, SECTION_OF_CHART, type ChartedSummary, type Summary } from '../render/summary.js';
 import { startChartThread } from '../render/chart-thread.js';
 import type { ReportFiles } from '../render/write.js';
 import { registerDemo } from './demo.js';
@@ -30,36 +32,44 @@ export function outputOptions(defaultOut?: string): Option[] {
 /** Analyse, write the report folder, print the written paths on stdout (one per line). */
 export async function runReport(paths: string[], o: ReportFlags, files: Omit<ReportFiles, 'out'> = {}): Promise<void> {
   // The charts are drawn on a worker thread, started now: it loads Vega while the queries run, and
-  // draws as soon as the charts' panels are done, while the rollups still run. This thread compiles
-  // the templates meanwhile (writeReport).
+  // draws each chart as soon as its panel is done, while the other panels and the rollups still
+  // run. This thread compiles the templates meanwhile (writeReport).
   const chartThread = startChartThread();
   let written: string[];
   try {
-    let charted: ChartedSummary | undefined;
-    let charts: Promise<Chart[]> | undefined;
-    const onChartPanels = (a: ChartedAnalysis) => {
+    const sections: Partial<ChartedSummary> = {};
+    const drawn = new Map<ChartId, Promise<Chart>>();
+    let colors: Map<string, string> | undefined;
+    const onChartPanel = (id: ChartId, a: ChartedAnalysis, models: (string | null)[]) => {
+      const key = SECTION_OF_CHART[id];
       try {
-        charted = chartedSections(a);
+        sections.filters ??= filtersSection(a.filters);
+        (sections as Record<string, unknown>)[key] = CHART_SECTIONS[key](a);
       } catch {
         return; // buildSummary meets the same error below
       }
-      charts = chartThread.render(charted);
-      charts.catch(() => {}); // awaited by writeReport
-      lap('charts started');
+      colors ??= colorsFor(models);
+      const chart = chartThread.draw(id, { filters: sections.filters, [key]: sections[key] }, colors);
+      chart.catch(() => {}); // awaited by writeReport
+      drawn.set(id, chart);
+      lap(`${id} chart started`);
     };
-    const { db, analysis } = await analyse(toAnalysisOptions(paths, o, progressWanted(o) ? progressPrinter() : undefined), { onChartPanels });
+    const { db, analysis } = await analyse(toAnalysisOptions(paths, o, progressWanted(o) ? progressPrinter() : undefined), { onChartPanel });
+    const early = drawn.size === CHART_PANELS.length;
     let summary: Summary;
     try {
-      summary = buildSummary(analysis, new Date(), charted);
+      // The sections the charts were drawn from, unless one failed (then buildSummary raises it).
+      summary = buildSummary(analysis, new Date(), early ? (sections as ChartedSummary) : undefined);
     } finally {
       db.close();
     }
     lap('summary built');
-    charts ??= chartThread.render(summary);
+    const charts = early ? Promise.all(CHART_PANELS.map((id) => drawn.get(id)!)) : chartThread.render(summary);
+    charts.catch(() => {}); // awaited by writeReport
     const { writeReport } = await import('../render/write.js');
     lap('renderers loaded');
     const options = { out: o.out, interactive: o.interactive, email: o.email, prComment: o.prComment, ...files };
-    written = await writeReport(summary, { ...options, renderCharts: () => charts! });
+    written = await writeReport(summary, { ...options, renderCharts: () => charts });
   } finally {
     chartThread.close();
   }

@@ -1,63 +1,72 @@
 /**
  * Charts rendered on a worker thread. Vega is single-threaded and, after the queries, the largest
  * cost of a report. The worker starts with the report command and loads Vega while the queries
- * run; it draws the charts as soon as their panels are done, while the rollups still run, and
- * this thread compiles the templates meanwhile. (Two workers, one for the token chart and one for
- * the rest, finished no sooner on this project's 2-core machines: they cost a second Vega load and
- * warm-up, about 250 ms of CPU. Precompiling the templates on the worker during the queries did
- * not help either.)
+ * run; each chart is drawn as soon as its panel is done (the token chart, the largest, while the
+ * other panels and the rollups still run), and this thread compiles the templates meanwhile.
+ * (Two workers, one for the token chart and one for the rest, finished no sooner on this project's
+ * 2-core machines: they cost a second Vega load and warm-up, about 250 ms of CPU. Precompiling the
+ * templates on the worker during the queries did not help either.)
  */
 import { Worker } from 'node:worker_threads';
 import { CHART_PANELS } from '../panels/ids.js';
 import { fromRoot } from '../paths.js';
 import type { ChartRequest, ChartWorkerData, ChartWorkerMessage } from './chart-worker.js';
-import type { Chart } from './charts.js';
-import type { ChartedSummary } from './summary.js';
+import type { Chart, ChartId, ChartInput } from './charts.js';
+import { modelColors } from './colors.js';
+import { SECTION_OF_CHART, type ChartedSummary } from './summary.js';
 
 export interface ChartThread {
+  /**
+   * Draw one panel's chart from the summary's filters and that panel's section, in the shared
+   * model colours (`colorsFor`).
+   */
+  draw(id: ChartId, summary: ChartInput, colors: Map<string, string>): Promise<Chart>;
   /** The five panel charts, in report order (like `renderCharts`). */
   render(summary: ChartedSummary): Promise<Chart[]>;
   /** Stop the worker (idempotent). */
   close(): void;
 }
 
-interface ChartWorker {
-  draw(request: ChartRequest): Promise<Chart[]>;
-  close(): void;
-}
-
-/** The worker, answering one request at a time. */
-function chartWorker(data: ChartWorkerData): ChartWorker {
+/** The worker; requests are answered in order, one chart each. */
+function chartWorker(data: ChartWorkerData) {
   // Always the compiled worker: Node cannot start a worker from TypeScript source (tests).
   const worker = new Worker(fromRoot('dist', 'src', 'render', 'chart-worker.js'), { workerData: data });
   let failure: Error | undefined;
-  let waiting: { resolve: (c: Chart[]) => void; reject: (e: Error) => void } | undefined;
+  let seq = 0;
+  const waiting = new Map<number, { resolve: (c: Chart) => void; reject: (e: Error) => void }>();
   worker.on('message', (m: ChartWorkerMessage) => {
-    const w = waiting;
-    waiting = undefined;
-    worker.unref();
-    if (m.kind === 'charts') w?.resolve(m.charts);
+    const w = waiting.get(m.seq);
+    waiting.delete(m.seq);
+    if (waiting.size === 0) worker.unref();
+    if (m.kind === 'chart') w?.resolve(m.chart);
     else w?.reject(new Error(m.error));
   });
   worker.on('error', (e) => {
     failure = e;
-    waiting?.reject(e);
-    waiting = undefined;
+    for (const w of waiting.values()) w.reject(e);
+    waiting.clear();
   });
   // Idle, the worker never keeps the process alive (after the listeners: adding one refs it).
   worker.unref();
   return {
-    draw(request) {
+    draw(request: Omit<ChartRequest, 'seq'>): Promise<Chart> {
       if (failure) return Promise.reject(failure);
-      const reply = new Promise<Chart[]>((resolve, reject) => (waiting = { resolve, reject }));
+      const n = ++seq;
+      const reply = new Promise<Chart>((resolve, reject) => waiting.set(n, { resolve, reject }));
       worker.ref();
-      worker.postMessage(request);
+      worker.postMessage({ ...request, seq: n } satisfies ChartRequest);
       return reply;
     },
     close() {
       void worker.terminate();
     },
   };
+}
+
+/** What a chart reads of the summary: the filters and its own section (not the file list, rollups or data quality). */
+function inputOf(id: ChartId, summary: ChartInput): ChartInput {
+  const section = SECTION_OF_CHART[id];
+  return { filters: summary.filters, [section]: summary[section] };
 }
 
 let started: ChartThread | undefined;
@@ -67,12 +76,12 @@ export function startChartThread(): ChartThread {
   if (started) return started;
   const worker = chartWorker({ cacheTag: CHART_PANELS.join(',') });
   started = {
-    async render(summary) {
-      // What the charts read of the summary (not the file list, rollups or data quality).
-      const { filters, tokens, sessions, tools, api, cost } = summary;
-      const charted: ChartedSummary = { filters, tokens, sessions, tools, api, cost };
-      const drawn = await worker.draw({ summary: charted, ids: [...CHART_PANELS] });
-      return CHART_PANELS.map((id) => drawn.find((c) => c.id === id)!);
+    draw(id, summary, colors) {
+      return worker.draw({ id, input: inputOf(id, summary), colors });
+    },
+    render(summary) {
+      const colors = modelColors(summary);
+      return Promise.all(CHART_PANELS.map((id) => worker.draw({ id, input: inputOf(id, summary), colors })));
     },
     close() {
       worker.close();

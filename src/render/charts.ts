@@ -18,11 +18,12 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { LoggerInterface } from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
-import { CHART_PANELS } from '../panels/ids.js';
+import { CHART_PANELS, type ChartId } from '../panels/ids.js';
 import { loadBundle, type LoadedBundle } from '../code-cache.js';
 import { fromRoot } from '../paths.js';
 import { duration, int, pct, plural, usd } from './format.js';
-import type { ChartedSummary } from './summary.js';
+import { byText, modelColors, modelOf } from './colors.js';
+import { SECTION_OF_CHART, type ChartedSummary } from './summary.js';
 
 export interface Chart {
   id: string;
@@ -36,7 +37,7 @@ export interface Chart {
   warnings: string[];
 }
 
-export type ChartId = (typeof CHART_PANELS)[number];
+export type { ChartId };
 type Rows = Record<string, unknown>[];
 
 /** What a panel contributes to its spec. `empty` set: nothing to draw, show this sentence instead. */
@@ -55,12 +56,6 @@ interface PanelInput {
  */
 export const FONT = 'Arial, Helvetica, "Liberation Sans", "Nimbus Sans", sans-serif';
 
-/** Dark hues first, then their light partners, so the first ten models are far apart. */
-export const MODEL_PALETTE = [
-  '#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#eeca3b', '#9d755d', '#ff9da6', '#79706e',
-  '#9ecae9', '#ffbf79', '#88d27a', '#ff9d98', '#bcdcd9', '#d6a5c9', '#f2cf5b', '#d8b5a5', '#fcbfd2', '#bab0ac',
-];
-
 const CONFIG = {
   background: '#ffffff',
   padding: 8,
@@ -71,24 +66,6 @@ const CONFIG = {
   legend: { labelFontSize: 10, titleFontSize: 11, labelLimit: 220 },
   header: { labelFontSize: 11, titleFontSize: 11 },
 };
-
-const NO_MODEL = '(unknown model)';
-const modelOf = (m: string | null) => m ?? NO_MODEL;
-
-/** Every model id in the summary, sorted by code point (not locale), → a palette colour. */
-export function modelColors(s: ChartedSummary): Map<string, string> {
-  const ids = new Set<string>();
-  const add = (rows: { model: string | null }[]) => rows.forEach((r) => ids.add(modelOf(r.model)));
-  add(s.tokens.byModel);
-  add(s.tokens.series);
-  add(s.sessions.byModel);
-  add(s.api.byModel);
-  add(s.api.byModelStatus);
-  add(s.cost.byModel);
-  add(s.cost.unpriced);
-  const sorted = [...ids].sort(byText);
-  return new Map(sorted.map((m, i) => [m, MODEL_PALETTE[i % MODEL_PALETTE.length]]));
-}
 
 /** Tokens, compactly: 1234 → "1.2k" (locale-independent, like the shared formats in format.ts). */
 export function fmtCompact(n: number): string {
@@ -101,9 +78,6 @@ function listOf(items: string[], max = 4): string {
   const more = items.length - shown.length;
   return shown.join(', ') + (more > 0 ? ` and ${more} more` : '');
 }
-
-/** Code-point order, the same on every machine (localeCompare is not). */
-const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** A y-axis label: the model, with the agent only when two agents report the same model id. */
 function labeller(rows: { agent: string | null; model: string | null }[]) {
@@ -614,17 +588,27 @@ const PANELS: Record<ChartId, (s: ChartedSummary, colors: Map<string, string>) =
   cost: costPanel,
 };
 
-export async function renderChart(id: ChartId, summary: ChartedSummary, colors = modelColors(summary)): Promise<Chart> {
-  const vars = {
+/**
+ * What a chart is drawn from: the summary's filters and at least the chart's own section
+ * (`SECTION_OF_CHART`), for a chart drawn before the summary is whole.
+ */
+export type ChartInput = Pick<ChartedSummary, 'filters'> & Partial<ChartedSummary>;
+
+/** One panel's chart; `summary` needs only the filters and the panel's section, if `colors` are given. */
+export async function renderChart(id: ChartId, summary: ChartInput, colors = modelColors(summary as ChartedSummary)): Promise<Chart> {
+  const section = SECTION_OF_CHART[id];
+  if (!summary[section]) throw new Error(`chart ${id}: the summary has no ${section} section`);
+  const vars: Record<string, string> = {
     tz: summary.filters.tz,
-    bucket: summary.tokens.bucket,
     flagBelow: pct(summary.filters.toolFlagBelow),
     slow: duration(summary.filters.slowSessionMs),
   };
+  // The time bucket is the token section's (a spec that names it without that section fails loudly).
+  if (summary.tokens) vars.bucket = summary.tokens.bucket;
   const raw = substitute(loadSpec(id), vars, specFile(id)) as Record<string, unknown>;
   const titleSpec = raw.title as { text?: unknown } | string | undefined;
   const title = typeof titleSpec === 'string' ? titleSpec : String(titleSpec?.text ?? id);
-  const input = PANELS[id](summary, colors);
+  const input = PANELS[id](summary as ChartedSummary, colors);
   const noData = input.empty && `No data: ${input.empty[0].toLowerCase()}${input.empty.slice(1)}`;
   const spec = noData ? noDataSpec({ text: title }, noData, input.alt) : fillSpec(id, raw, input, colors);
   const warnings: string[] = [];
