@@ -374,6 +374,15 @@ describe('model colours', () => {
     for (const model of ['alpha-1', 'beta-2']) expect(costFill(model)).toEqual(new Set([legend.get(model)]));
   });
 
+  test('colorsFor: ids in code-point order, each once, no model as "(unknown model)"', () => {
+    const colors = colorsFor(['b-model', null, 'B-model', 'b-model', 'a-model']);
+    expect([...colors.keys()]).toEqual(['(unknown model)', 'B-model', 'a-model', 'b-model']);
+    expect([...colors.values()]).toEqual(MODEL_PALETTE.slice(0, 4));
+    // The same map as the summary's models give (what a report's chart thread is handed).
+    const s = synthetic();
+    expect(colorsFor(['gamma-3', 'alpha-1', 'beta-2'])).toEqual(modelColors(s));
+  });
+
   test('a model keeps its colour when another chart or report leaves models out', async () => {
     const s = synthetic({ models: Array.from({ length: 25 }, (_, i) => `model-${String(i).padStart(2, '0')}`), unpriced: ['model-03'] });
     const colors = modelColors(s);
