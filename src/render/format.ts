@@ -379,9 +379,9 @@ export interface Panel {
   tables: Table[];
 }
 
-function panels(s: Summary, charts: Chart[], lim: Limits): Panel[] {
+/** The panels, without their charts (`withCharts` adds them, each to the panel of its id). */
+function panels(s: Summary, lim: Limits): Panel[] {
   const read = readings(s);
-  const chart = (id: string) => charts.find((c) => c.id === id) ?? null;
   const flagAt = s.filters.toolFlagBelow;
   return [
     {
@@ -389,7 +389,7 @@ function panels(s: Summary, charts: Chart[], lim: Limits): Panel[] {
       title: 'Token burn',
       question: 'How many tokens each model used, over time and per minute of session.',
       reading: read.tokens,
-      chart: chart('tokens'),
+      chart: null,
       tables: [
         table('tokens-by-model', 'Tokens by model', [['Agent'], ['Model'], ['Calls', N], ['Input', N], ['Cache read', N], ['Cache write', N], ['Output', N], ['Reasoning', N], ['Total', N]],
           s.tokens.byModel, (r) => [r.agent, r.model, int(r.calls), int(r.input), int(r.cacheRead), int(r.cacheWrite), int(r.output), int(r.reasoning), tok(r)], lim,
@@ -404,7 +404,7 @@ function panels(s: Summary, charts: Chart[], lim: Limits): Panel[] {
       title: 'Session duration',
       question: 'How long sessions took, from the first to the last record of each.',
       reading: read.sessions,
-      chart: chart('sessions'),
+      chart: null,
       tables: [
         table('sessions-by-agent', 'Session duration by agent', [['Agent'], ['Sessions', N], ['P50', N], ['P95', N], ['P99', N], ['Max', N]],
           s.sessions.byAgent, (r) => [r.agent, int(r.sessions), duration(r.durationMs.p50), duration(r.durationMs.p95), duration(r.durationMs.p99), duration(r.durationMs.max)], lim,
@@ -419,7 +419,7 @@ function panels(s: Summary, charts: Chart[], lim: Limits): Panel[] {
       title: 'Tool success',
       question: 'Which tools failed or were rejected, per agent.',
       reading: read.tools,
-      chart: chart('tools'),
+      chart: null,
       tables: [
         table('tools-by-tool', `Tool calls by tool (flagged below ${pct(flagAt)})`, [['Agent'], ['Tool'], ['Calls', N], ['Succeeded', N], ['Failed', N], ['Rejected', N], ['Success rate', N], ['Avg duration', N]],
           s.tools.byTool, (r) => [r.agent, r.tool, int(r.calls), int(r.successes), int(r.failures), int(r.rejected), r.flagged ? `${pct(r.successRate)} (below ${pct(flagAt)})` : pct(r.successRate), duration(r.avgDurationMs)], lim,
@@ -431,7 +431,7 @@ function panels(s: Summary, charts: Chart[], lim: Limits): Panel[] {
       title: 'API errors',
       question: 'Which models failed requests, with which HTTP status, and how often agents retried.',
       reading: read.api_errors,
-      chart: chart('api_errors'),
+      chart: null,
       tables: [
         table('api-by-model', 'API attempts by model and status', [['Agent'], ['Model'], ['Attempts', N], ['Errors', N], ['Error rate', N], ['429', N], ['400', N], ['Other 4xx', N], ['5xx', N], ['Status not reported', N], ['Retries', N]],
           s.api.byModel, (r) => [r.agent, r.model, int(r.attempts), int(r.errors), pct(r.errorRate), int(r.status429), int(r.status400), int(r.status4xxOther), int(r.status5xx), int(r.errorStatusNotReported), int(r.retries)], lim,
@@ -443,7 +443,7 @@ function panels(s: Summary, charts: Chart[], lim: Limits): Panel[] {
       title: 'Cost estimate',
       question: 'What the tokens cost at list prices, per model; unpriced models are shown, never counted as $0.',
       reading: read.cost,
-      chart: chart('cost'),
+      chart: null,
       tables: [
         table('cost-by-model', 'Cost by model (USD)', [['Agent'], ['Model'], ['Calls', N], ['Input', N], ['Cache read', N], ['Cache write', N], ['Output', N], ['Total', N], ['Price entry']],
           s.cost.byModel, (r) => {
@@ -490,14 +490,14 @@ function sessionTables(s: Summary, lim: Limits): Table[] {
   ];
 }
 
-function quality(s: Summary, charts: Chart[], lim: Limits): { notes: string[]; tables: Table[] } {
+/** Data quality; `withCharts` adds the charts' warnings to its notes. */
+function quality(s: Summary, lim: Limits): { notes: string[]; tables: Table[] } {
   const i = s.inputs;
   const d = s.dataQuality;
   const notes = [
     `${plural(i.files, 'file')} read: ${int(i.filesLoaded)} loaded, ${int(i.filesNotTelemetry)} not telemetry or empty.`,
     `${int(i.records.spans)} spans, ${int(i.records.logs)} log records and ${int(i.records.metricPoints)} metric points read; ${int(i.duplicatesDropped)} duplicates dropped; ${int(i.skipped)} skipped.`,
     ...s.cost.priceTable.warnings.map((w) => `Price table: ${w}`),
-    ...charts.flatMap((c) => (c.warnings ?? []).map((w) => `Chart: ${w}`)),
   ];
   const tables = [
     table('files', 'Input files', [['File'], ['Format'], ['Compression'], ['Status'], ['Spans', N], ['Logs', N], ['Metric points', N], ['Skipped', N]],
@@ -590,6 +590,11 @@ function filterTerms(s: Summary): Term[] {
 
 /** The whole report as display strings; `lim` makes it full, email-sized or comment-sized. */
 export function buildView(s: Summary, charts: Chart[], lim: Limits): ReportView {
+  return withCharts(viewWithoutCharts(s, lim), charts);
+}
+
+/** The report without its charts, built while they are still being drawn. */
+export function viewWithoutCharts(s: Summary, lim: Limits): ReportView {
   const i = s.inputs;
   return {
     title: 'AI coding agent report',
@@ -599,10 +604,19 @@ export function buildView(s: Summary, charts: Chart[], lim: Limits): ReportView 
     filters: filterTerms(s),
     kpis: kpis(s),
     flags: flags(s),
-    panels: panels(s, charts, lim),
+    panels: panels(s, lim),
     rollups: rollups(s, lim),
     sessions: sessionTables(s, lim),
-    quality: quality(s, charts, lim),
+    quality: quality(s, lim),
     methodology: methodology(s, lim),
+  };
+}
+
+/** A view with its charts: each in the panel of its id, its warnings last in the data-quality notes. */
+export function withCharts(v: ReportView, charts: Chart[]): ReportView {
+  return {
+    ...v,
+    panels: v.panels.map((p) => ({ ...p, chart: charts.find((c) => c.id === p.id) ?? null })),
+    quality: { ...v.quality, notes: [...v.quality.notes, ...charts.flatMap((c) => (c.warnings ?? []).map((w) => `Chart: ${w}`))] },
   };
 }

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderCharts, vegaRuntimeScripts, type Chart } from './charts.js';
 import { renderEmail } from './email.js';
-import { buildView, LIMITS } from './format.js';
+import { LIMITS, viewWithoutCharts, withCharts } from './format.js';
 import { renderHtml } from './html.js';
 import { renderMarkdown, renderPrComment } from './markdown.js';
 import { template } from './templates.js';
@@ -41,15 +41,17 @@ export function prepareTemplates(o: Omit<ReportFiles, 'out'>): void {
 export async function writeReport(summary: Summary, o: ReportFiles): Promise<string[]> {
   const charts = (o.renderCharts ?? renderCharts)(summary);
   charts.catch(() => {}); // awaited just below
+  // What does not need the charts is done while they are drawn.
   prepareTemplates(o);
   const json = JSON.stringify(summary, null, 2) + '\n';
-  lap('templates compiled');
+  const viewBase = viewWithoutCharts(summary, LIMITS.full);
+  lap('templates compiled, view built');
   const rendered = await charts;
   lap('charts rendered');
   for (const c of rendered) {
     if (!/^[a-z0-9_-]+$/.test(c.id)) throw new Error(`chart id ${JSON.stringify(c.id)} cannot be a file name`);
   }
-  const view = buildView(summary, rendered, LIMITS.full);
+  const view = withCharts(viewBase, rendered);
   const files: [string, string][] = [
     ['summary.json', json],
     ...rendered.map((c): [string, string] => [join('charts', `${c.id}.svg`), c.svg.endsWith('\n') ? c.svg : c.svg + '\n']),
