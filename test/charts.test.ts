@@ -5,12 +5,13 @@
  * the real captures go through the built binary once.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { CHART_PANELS } from '../src/panels/index.js';
 import { fromRoot } from '../src/paths.js';
 import { chartPng, disjointParts, renderChart, renderCharts, vegaRuntimeScripts, type Chart } from '../src/render/charts.js';
+import { runtimeFromTemplate } from '../src/render/chart-templates.js';
 import { colorsFor, modelColors, MODEL_PALETTE } from '../src/render/colors.js';
 import { usd } from '../src/render/format.js';
 import type { Summary } from '../src/render/summary.js';
@@ -510,5 +511,83 @@ describe('real captures', () => {
     if (s.tokens.series.length) expect(markItems(byId(charts, 'tokens').svg, 'time')).toHaveLength(s.tokens.series.length);
     if (s.tools.byTool.length) expect(markItems(byId(charts, 'tools').svg, 'rate')).toHaveLength(s.tools.byTool.length);
     if (s.cost.byModel.length) expect(markItems(byId(charts, 'cost').svg, 'cost')).toHaveLength(s.cost.byModel.filter((m) => m.costUsd !== null).length);
+  });
+});
+
+describe('precompiled chart templates', () => {
+  const raw = (id: string) => JSON.parse(readFileSync(fromRoot('src', 'panels', `${id}.vl.json`), 'utf8'));
+  const fillOf = (s: Summary) => ({ vars: { tz: s.filters.tz, bucket: s.tokens.bucket, flagBelow: '90 %', slow: '10 min' }, input: { datasets: {}, alt: 'x', empty: null }, colors: modelColors(s) });
+
+  test('the build wrote one for every panel, and a report uses it', () => {
+    const s = synthetic();
+    for (const id of CHART_PANELS) {
+      expect(existsSync(fromRoot('dist', 'charts', `${id}.json`)), id).toBe(true);
+      // Every dataset the spec declares, filled: the template takes them.
+      const datasets = Object.fromEntries(Object.keys(raw(id).datasets).map((n) => [n, [{ model: 'alpha-1' }]]));
+      const params = Object.fromEntries(((raw(id).params ?? []) as { name: string; value?: unknown }[]).filter((p) => 'value' in p).map((p) => [p.name, p.value]));
+      expect(runtimeFromTemplate(id, raw(id), { ...fillOf(s), input: { datasets, params, alt: 'x', empty: null } }), id).not.toBeNull();
+    }
+  });
+
+  // Each summary is drawn both ways; the SVGs must be the same, byte for byte.
+  const cases: [string, () => Summary][] = [
+    ['the default synthetic summary', () => synthetic()],
+    ['25 models, past the palette, one unpriced', () => synthetic({ models: Array.from({ length: 25 }, (_, i) => `model-${String(i).padStart(2, '0')}`), unpriced: ['model-03'] })],
+    ['one model, one environment, one bucket', () => synthetic({ models: ['solo'], envs: ['only'], buckets: 1, unpriced: [] })],
+    [
+      'hostile names: quotes, backslashes, markup, line separators, an RTL mark, an emoji',
+      () => synthetic({
+        models: ['"><img src=x onerror=alert(1)>', 'back\\slash "quoted" \'single\'', 'line\u2028sep\u2029para', '\u202eevil', 'emoji 🧪 model', '${tz} $1 $&'],
+        unpriced: ['emoji 🧪 model'],
+        tools: [{ tool: '</script><b>"x"</b>', calls: 5, successes: 2 }],
+      }),
+    ],
+    [
+      'another time zone, bucket, tool threshold and slow-session limit',
+      () => {
+        const s = synthetic();
+        return { ...s, filters: { ...s.filters, tz: 'America/St_Johns', toolFlagBelow: 0.975, slowSessionMs: 90_000 }, tokens: { ...s.tokens, bucket: 'week' } };
+      },
+    ],
+    [
+      // Titles become expression code: a label with quotes and backslashes must go in escaped.
+      'a time zone label with quotes, a backslash and a line separator',
+      () => {
+        const s = synthetic();
+        return { ...s, filters: { ...s.filters, tz: 'Zone "q" \\ b\u2028c' } };
+      },
+    ],
+    ['no data at all', () => synthetic(EMPTY_OPTS)],
+  ];
+  for (const [name, make] of cases) {
+    test(`draws the same SVG as compiling the spec: ${name}`, async () => {
+      const s = make();
+      const colors = modelColors(s);
+      for (const id of CHART_PANELS) {
+        const fast = await renderChart(id, s, colors, { precompiled: 'required' });
+        const compiled = await renderChart(id, s, colors, { precompiled: false });
+        expect(fast.svg, id).toBe(compiled.svg);
+        expect(fast.warnings, id).toEqual(compiled.warnings);
+        // (as JSON: Vega marks the rows it ingests with a symbol, which no copy or message carries)
+        expect(JSON.stringify(fast.spec), id).toBe(JSON.stringify(compiled.spec));
+      }
+    });
+  }
+
+  test('is not used when stale, missing, or when a value cannot go where its marker is', () => {
+    const s = synthetic();
+    const datasets = { attempts: [{ model: 'alpha-1' }], models: [{ model: 'alpha-1' }] };
+    const fill = { ...fillOf(s), input: { datasets, params: { outcomes: ['succeeded'] }, alt: 'x', empty: null } };
+    expect(runtimeFromTemplate('api_errors', raw('api_errors'), fill)).not.toBeNull();
+    // The spec file changed since the build: a different key.
+    expect(runtimeFromTemplate('api_errors', { ...raw('api_errors'), width: 1 }, fill)).toBeNull();
+    // No template where it looks.
+    expect(runtimeFromTemplate('api_errors', raw('api_errors'), fill, fromRoot('test', 'no-such-dir'))).toBeNull();
+    // A param value that is not a list.
+    expect(runtimeFromTemplate('api_errors', raw('api_errors'), { ...fill, input: { ...fill.input, params: { outcomes: 'succeeded' } } })).toBeNull();
+    // A dataset the template has and the report does not give.
+    expect(runtimeFromTemplate('api_errors', raw('api_errors'), { ...fill, input: { ...fill.input, datasets: { attempts: [] } } })).toBeNull();
+    // A placeholder the report does not give (the token chart's bucket, without a token section).
+    expect(runtimeFromTemplate('tokens', raw('tokens'), { ...fillOf(s), vars: { tz: 'UTC', flagBelow: '90 %', slow: '10 min' }, input: { datasets: { series: [], mix: [] }, alt: 'x', empty: null, legend: ['a'] } })).toBeNull();
   });
 });

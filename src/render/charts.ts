@@ -7,23 +7,26 @@
  *   - `datasets`: the spec declares empty named datasets; every one is filled, no other is accepted;
  *   - top-level `params` with a `value` (arrays such as axis ticks), set by name;
  *   - `${name}` placeholders in strings (time zone, bucket, thresholds) for titles and labels.
- * Every `color` encoding on the field `model` gets the one model colour scale of the report.
+ * Every `color` encoding on the field `model` gets the one model colour scale of the report
+ * (chart-spec.ts fills the spec). A chart is drawn from its panel's precompiled template when it
+ * fits (chart-templates.ts: no Vega-Lite compile at report time), else compiled here.
  *
  * Output is deterministic: fixed sizes and fonts, en-US formats built into vega (not the machine
  * locale), times shown as UTC wall clock of the report's time zone, and SVG ids renumbered per chart
  * (vega's counters are process-wide, and several charts share one HTML page).
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import type { LoggerInterface } from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
 import { CHART_PANELS, type ChartId } from '../panels/ids.js';
-import { loadBundle, type LoadedBundle } from '../code-cache.js';
-import { fromRoot } from '../paths.js';
-import { duration, int, pct, plural, usd } from './format.js';
+import { fillSpec, loadSpec, noDataSpec, OTHER, specFile, staticSpec, substitute, type PanelInput, type Rows } from './chart-spec.js';
+import { runtimeFromTemplate, type TemplateFill } from './chart-templates.js';
 import { byText, modelColors, modelOf } from './colors.js';
+import { duration, int, pct, plural, usd } from './format.js';
 import { SECTION_OF_CHART, type ChartedSummary } from './summary.js';
+import { buildFile, collectingLogger, vegaLiteModule, vegaModule, type Vega } from './vega-runtime.js';
+
+export { preloadVega, saveVegaCodeCache } from './vega-runtime.js';
+export { FONT, OTHER } from './chart-spec.js';
 
 export interface Chart {
   id: string;
@@ -38,35 +41,6 @@ export interface Chart {
 }
 
 export type { ChartId };
-type Rows = Record<string, unknown>[];
-
-/** What a panel contributes to its spec. `empty` set: nothing to draw, show this sentence instead. */
-interface PanelInput {
-  datasets: Record<string, Rows>;
-  params?: Record<string, unknown>;
-  alt: string;
-  empty: string | null;
-  /** The models a model-coloured legend lists, in order (default: every model in the datasets, by colour order). */
-  legend?: string[];
-}
-
-/**
- * Arial-metric fonts only (Liberation Sans is Arial's metric twin on Linux): vega lays out labels
- * from the width table below, so the fonts that draw them must have those widths.
- */
-export const FONT = 'Arial, Helvetica, "Liberation Sans", "Nimbus Sans", sans-serif';
-
-const CONFIG = {
-  background: '#ffffff',
-  padding: 8,
-  font: FONT,
-  view: { stroke: null },
-  title: { anchor: 'start', fontSize: 14, subtitleFontSize: 11, subtitleColor: '#555555', offset: 10 },
-  axis: { labelFontSize: 10, titleFontSize: 11, titleFontWeight: 'normal', labelColor: '#333333', titleColor: '#333333', gridColor: '#e5e5e5' },
-  legend: { labelFontSize: 10, titleFontSize: 11, labelLimit: 220 },
-  header: { labelFontSize: 11, titleFontSize: 11 },
-};
-
 /** Tokens, compactly: 1234 → "1.2k" (locale-independent, like the shared formats in format.ts). */
 export function fmtCompact(n: number): string {
   const units: [number, string][] = [[1e9, 'B'], [1e6, 'M'], [1e3, 'k']];
@@ -113,8 +87,6 @@ export function disjointParts(t: TokenCounts): number[] {
 /** Beyond these, models share one grey "other models" (the time chart) or row (the mix). */
 const TIME_TOP = 9;
 const MIX_TOP = 20;
-export const OTHER = 'other models';
-const OTHER_COLOR = '#bbbbbb';
 type Counts = TokenCounts & { calls: number };
 const zero = (): Counts => ({ input: 0, cacheRead: 0, cacheWrite: 0, output: 0, reasoning: 0, calls: 0 });
 function addInto(into: Counts, r: Counts): Counts {
@@ -350,145 +322,6 @@ function costPanel(s: ChartedSummary): PanelInput {
 
 // ---- spec loading, filling, compiling and rendering ----
 
-const specFile = (id: string) => `src/panels/${id}.vl.json`;
-
-function loadSpec(id: ChartId): Record<string, unknown> {
-  const file = specFile(id);
-  let text: string;
-  try {
-    text = readFileSync(fromRoot('src', 'panels', `${id}.vl.json`), 'utf8');
-  } catch (e) {
-    throw new Error(`${file}: cannot read the chart spec (${(e as Error).message})`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
-  }
-}
-
-/** Replace `${name}` in every string of the spec; an unknown name is an error naming the file. */
-function substitute(node: unknown, vars: Record<string, string>, file: string): unknown {
-  if (typeof node === 'string') {
-    return node.replace(/\$\{(\w+)\}/g, (_, name: string) => {
-      if (!(name in vars)) throw new Error(`${file}: unknown placeholder \${${name}} (known: ${Object.keys(vars).join(', ')})`);
-      return vars[name];
-    });
-  }
-  if (Array.isArray(node)) return node.map((n) => substitute(n, vars, file));
-  if (node && typeof node === 'object') {
-    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, substitute(v, vars, file)]));
-  }
-  return node;
-}
-
-/** Give every `color` encoding on `model` the report's shared model scale; its legend lists only this chart's models. */
-function applyModelScale(node: unknown, colors: Map<string, string>, present: string[]): void {
-  if (Array.isArray(node)) return node.forEach((n) => applyModelScale(n, colors, present));
-  if (!node || typeof node !== 'object') return;
-  const obj = node as Record<string, unknown>;
-  const enc = obj.encoding as Record<string, Record<string, unknown>> | undefined;
-  const color = enc?.color;
-  if (color && color.field === 'model') {
-    color.scale = { domain: [...colors.keys(), OTHER], range: [...colors.values(), OTHER_COLOR] };
-    if (color.legend !== null) color.legend = { ...(color.legend as object), values: present };
-  }
-  for (const v of Object.values(obj)) applyModelScale(v, colors, present);
-}
-
-/** `spec`: a fresh copy (from `substitute`), filled in place. */
-function fillSpec(id: ChartId, spec: Record<string, unknown>, input: PanelInput, colors: Map<string, string>) {
-  const file = specFile(id);
-  const declared = Object.keys((spec.datasets as object | undefined) ?? {});
-  const given = Object.keys(input.datasets);
-  for (const name of declared) if (!given.includes(name)) throw new Error(`${file}: dataset "${name}" is declared but the chart code does not fill it`);
-  for (const name of given) if (!declared.includes(name)) throw new Error(`${file}: the chart code fills dataset "${name}", which the spec does not declare under "datasets"`);
-  spec.datasets = input.datasets;
-  const params = (spec.params ?? []) as { name: string; value?: unknown }[];
-  for (const [name, value] of Object.entries(input.params ?? {})) {
-    const p = params.find((q) => q.name === name);
-    if (!p || !('value' in p)) throw new Error(`${file}: the chart code sets param "${name}", which the spec does not declare with a "value"`);
-    p.value = value;
-  }
-  const present = new Set(Object.values(input.datasets).flatMap((rows) => rows.map((r) => r.model)));
-  applyModelScale(spec, colors, input.legend ?? [...colors.keys(), OTHER].filter((m) => present.has(m)));
-  spec.description = input.alt;
-  spec.config = CONFIG;
-  return spec;
-}
-
-function noDataSpec(title: unknown, message: string, alt: string): Record<string, unknown> {
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title,
-    description: alt,
-    width: 420,
-    height: 40,
-    data: { values: [{ message }] },
-    mark: { type: 'text', align: 'left', baseline: 'middle', fontSize: 12, color: '#555555' },
-    encoding: { x: { value: 0 }, y: { value: 20 }, text: { field: 'message', type: 'nominal' } },
-    config: CONFIG,
-  };
-}
-
-type Vega = typeof import('vega');
-type VegaLite = typeof import('vega-lite');
-
-/** Where a package's single-file builds sit (resolved like imports: the packages may be hoisted). */
-function buildFile(pkg: string, file: string): string {
-  return join(dirname(createRequire(import.meta.url).resolve(pkg)), file);
-}
-
-let runtime: { vega: Vega; vl: VegaLite; bundles: LoadedBundle[] } | undefined;
-
-/**
- * Vega and Vega-Lite from their single-file builds, the very files that --interactive inlines in
- * the page, loaded as the CommonJS modules they also are. Their ES module entry points pull in
- * some forty packages and hundreds of files, which took about three times as long to load.
- * `cacheTag`: keep their compiled code between runs (code-cache.ts), for a chart thread.
- */
-function vegaRuntime(cacheTag?: string): { vega: Vega; vl: VegaLite } {
-  if (runtime) return runtime;
-  const vegaBundle = loadBundle(buildFile('vega', 'vega.min.js'), {}, cacheTag);
-  const vega = vegaBundle.exports as unknown as Vega;
-  const vlBundle = loadBundle(buildFile('vega-lite', 'vega-lite.min.js'), { vega }, cacheTag);
-  runtime = { vega, vl: vlBundle.exports as unknown as VegaLite, bundles: [vegaBundle, vlBundle] };
-  return runtime;
-}
-
-/**
- * Load Vega now rather than at the first chart (a chart thread does, while the queries run), its
- * compiled code cached under `cacheTag` if given.
- */
-export function preloadVega(cacheTag?: string): void {
-  vegaRuntime(cacheTag);
-}
-
-/** Store Vega's code cache (when loaded with a cache tag, and no cache was used). */
-export function saveVegaCodeCache(): void {
-  for (const b of runtime?.bundles ?? []) b.saveCache();
-}
-
-function collectingLogger(into: string[], Warn: number): LoggerInterface {
-  let level = Warn;
-  const push = (kind: string) => (...args: readonly unknown[]) => {
-    into.push(`${kind}: ${args.map(String).join(' ')}`);
-    return logger;
-  };
-  const logger = {
-    level(l?: number) {
-      if (l === undefined) return level;
-      level = l;
-      return logger;
-    },
-    error: push('error'),
-    warn: push('warning'),
-    info: () => logger,
-    debug: () => logger,
-  };
-  return logger as unknown as LoggerInterface;
-}
-
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /**
@@ -508,29 +341,6 @@ function finishSvg(svg: string, id: string, title: string, alt: string): string 
     .replace(/href="#([^"]+)"/g, (all, v: string) => (ids.has(v) ? `href="#${ids.get(v)}"` : all));
   // A function, not a replacement string: "$1" in an alt text ("$1.19") must stay text.
   return out.replace(/^<svg([^>]*)>/, (_, attrs: string) => `<svg${attrs} role="img" aria-label="${esc(`${title}. ${alt}`)}"><title>${esc(title)}</title><desc>${esc(alt)}</desc>`);
-}
-
-/**
- * The spec as drawn to a static SVG: without what only a browser uses. Interactive selections
- * (zoom) need browser events, which a headless view cannot attach (it warns); only selections
- * nothing else refers to, such as `bind: "scales"`, are used. Tooltips are not drawn in an SVG,
- * but a view still compiles their expressions and evaluates them for every mark: half of the
- * token chart's time. The SVG is the same without both. Data (`datasets`, `values`) is not copied.
- */
-function staticSpec(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(staticSpec);
-  if (!node || typeof node !== 'object') return node;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(node)) {
-    if (k === 'tooltip') continue;
-    out[k] =
-      k === 'datasets' || k === 'values'
-        ? v
-        : k === 'params' && Array.isArray(v)
-          ? v.filter((p: { select?: unknown }) => p.select === undefined)
-          : staticSpec(v);
-  }
-  return out;
 }
 
 /**
@@ -567,12 +377,18 @@ function useTableTextMetrics(vega: Vega): void {
 }
 interface TextItem { fontSize?: number | string; fontWeight?: string | number; limit?: number }
 
-async function renderSpec(spec: Record<string, unknown>, warnings: string[]): Promise<string> {
-  const { vega, vl } = vegaRuntime();
+/**
+ * Draw a filled spec to SVG: from the panel's precompiled template when `fill` is given and the
+ * template fits (chart-templates.ts), else compiled here with Vega-Lite.
+ */
+async function renderSpec(spec: Record<string, unknown>, warnings: string[], template?: { id: ChartId; raw: unknown; fill: TemplateFill; required: boolean }): Promise<string> {
+  const vega = vegaModule();
   useTableTextMetrics(vega);
   const logger = collectingLogger(warnings, vega.Warn);
-  const vg = vl.compile(staticSpec(spec) as TopLevelSpec, { logger }).spec;
-  const view = new vega.View(vega.parse(vg), { renderer: 'none', logger, logLevel: vega.Warn });
+  let runtime = template ? runtimeFromTemplate(template.id, template.raw, template.fill) : null;
+  if (!runtime && template?.required) throw new Error('its precompiled template (dist/charts) cannot draw it');
+  runtime ??= vega.parse(vegaLiteModule().compile(staticSpec(spec) as TopLevelSpec, { logger }).spec);
+  const view = new vega.View(runtime as ReturnType<Vega['parse']>, { renderer: 'none', logger, logLevel: vega.Warn });
   try {
     return await view.toSVG();
   } finally {
@@ -594,8 +410,17 @@ const PANELS: Record<ChartId, (s: ChartedSummary, colors: Map<string, string>) =
  */
 export type ChartInput = Pick<ChartedSummary, 'filters'> & Partial<ChartedSummary>;
 
-/** One panel's chart; `summary` needs only the filters and the panel's section, if `colors` are given. */
-export async function renderChart(id: ChartId, summary: ChartInput, colors = modelColors(summary as ChartedSummary)): Promise<Chart> {
+/**
+ * One panel's chart; `summary` needs only the filters and the panel's section, if `colors` are
+ * given. `precompiled`: false, compile the spec even if its template fits; 'required', fail if a
+ * chart with data cannot be drawn from its template (tests compare the two ways).
+ */
+export async function renderChart(
+  id: ChartId,
+  summary: ChartInput,
+  colors = modelColors(summary as ChartedSummary),
+  { precompiled = true }: { precompiled?: boolean | 'required' } = {},
+): Promise<Chart> {
   const section = SECTION_OF_CHART[id];
   if (!summary[section]) throw new Error(`chart ${id}: the summary has no ${section} section`);
   const vars: Record<string, string> = {
@@ -605,7 +430,8 @@ export async function renderChart(id: ChartId, summary: ChartInput, colors = mod
   };
   // The time bucket is the token section's (a spec that names it without that section fails loudly).
   if (summary.tokens) vars.bucket = summary.tokens.bucket;
-  const raw = substitute(loadSpec(id), vars, specFile(id)) as Record<string, unknown>;
+  const file = loadSpec(id);
+  const raw = substitute(file, vars, specFile(id)) as Record<string, unknown>;
   const titleSpec = raw.title as { text?: unknown } | string | undefined;
   const title = typeof titleSpec === 'string' ? titleSpec : String(titleSpec?.text ?? id);
   const input = PANELS[id](summary as ChartedSummary, colors);
@@ -614,7 +440,7 @@ export async function renderChart(id: ChartId, summary: ChartInput, colors = mod
   const warnings: string[] = [];
   let svg: string;
   try {
-    svg = await renderSpec(spec, warnings);
+    svg = await renderSpec(spec, warnings, precompiled && !noData ? { id, raw: file, fill: { vars, input, colors }, required: precompiled === 'required' } : undefined);
   } catch (e) {
     throw new Error(`${specFile(id)}: the chart failed to render: ${(e as Error).message}`);
   }
