@@ -8,9 +8,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFile
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { renderCharts } from '../src/render/charts.js';
+import { renderCharts, type Chart } from '../src/render/charts.js';
+import { CHART_PANELS } from '../src/panels/ids.js';
+import { buildView, LIMITS, viewWithoutCharts } from '../src/render/format.js';
+import { renderHtml, renderHtmlLater } from '../src/render/html.js';
 import { duration, int, pct, usd } from '../src/render/format.js';
-import { PR_COMMENT_MAX, renderPrComment } from '../src/render/markdown.js';
+import { PR_COMMENT_MAX, renderMarkdown, renderMarkdownLater, renderPrComment } from '../src/render/markdown.js';
 import type { Summary } from '../src/render/summary.js';
 import { capturePaths, CAPTURES } from './helpers/captures.js';
 import { ROOT, runCli, type CliResult } from './helpers/cli.js';
@@ -273,6 +276,31 @@ describe('charts drawn on the chart thread as each panel is done', () => {
       for (const c of charts) expect(read(dir, `charts/${c.id}.svg`), `${dir} ${c.id}`).toBe(c.svg.endsWith('\n') ? c.svg : `${c.svg}\n`);
     }
   }, 120_000);
+});
+
+describe('pages rendered while the charts are drawn', () => {
+  it('are, once the charts are in, the pages rendered with them', async () => {
+    // Titles and alt texts with every character HTML or Markdown escapes, and replacement patterns.
+    const hostile = (c: Chart): Chart => ({ ...c, title: `${c.title} <b>"'&=\`$1$&`, alt: `${c.alt} *_[x](y)|#@~$\\ \n<script>` });
+    const quiet = (c: Chart): Chart => ({ ...c, warnings: [] });
+    for (const dir of [dirs.a, dirs.xss]) {
+      const s = summaryOf(dir);
+      const real = await renderCharts(s);
+      const base = viewWithoutCharts(s, LIMITS.full);
+      for (const charts of [real.map(quiet), real.map(quiet).map(hostile)]) {
+        const view = buildView(s, charts, LIMITS.full);
+        expect(renderHtmlLater(base, CHART_PANELS)(charts), dir).toBe(renderHtml(view));
+        expect(renderMarkdownLater(base, CHART_PANELS)(charts), dir).toBe(renderMarkdown(view));
+      }
+      // A chart missing, or one with warnings (listed in the data-quality notes): no page, and the
+      // report renders it whole. (The XSS sample's cost chart, all unpriced, warns of an empty extent.)
+      expect(renderHtmlLater(base, CHART_PANELS)(real.map(quiet).slice(1))).toBeNull();
+      expect(renderMarkdownLater(base, CHART_PANELS)(real.map(quiet).slice(1))).toBeNull();
+      const warned = real.some((c) => c.warnings.length > 0);
+      expect(warned, dir).toBe(dir === dirs.xss);
+      if (warned) expect(renderHtmlLater(base, CHART_PANELS)(real)).toBeNull();
+    }
+  });
 });
 
 describe('telemetry values are text, never markup', () => {

@@ -3,6 +3,7 @@
  * durations, rates, and the one-sentence readings and flags computed from the summary.
  * Output never depends on the machine's locale, so reports are byte-identical everywhere.
  */
+import { randomBytes } from 'node:crypto';
 import type { Summary } from './summary.js';
 
 export const DASH = '—';
@@ -609,6 +610,28 @@ export function viewWithoutCharts(s: Summary, lim: Limits): ReportView {
     sessions: sessionTables(s, lim),
     quality: quality(s, lim),
     methodology: methodology(s, lim),
+  };
+}
+
+/**
+ * Stand-in charts for rendering a page before the real ones are drawn: each field a marker that no
+ * telemetry can contain (letters and digits, with a random part), which `fill` then replaces in
+ * the rendered text with the real chart's field, as `value` gives it for that format. `fill`
+ * returns null when a chart is missing or has warnings (they go into the data-quality notes): the
+ * page is then rendered again, whole.
+ */
+export function markerCharts(ids: readonly string[]) {
+  const nonce = randomBytes(9).toString('hex');
+  const mark = (i: number, field: string) => `OARCHART${nonce}N${i}${field}`;
+  const FIELDS = { T: 'title', A: 'alt', S: 'svg' } as const;
+  const found = new RegExp(`OARCHART${nonce}N(\\d+)([TAS])`, 'g');
+  return {
+    charts: ids.map((id, i): Chart => ({ id, title: mark(i, 'T'), alt: mark(i, 'A'), svg: mark(i, 'S'), spec: {}, warnings: [] })),
+    fill(text: string, real: Chart[], value: (c: Chart, field: 'title' | 'alt' | 'svg') => string): string | null {
+      const byIndex = ids.map((id) => real.find((c) => c.id === id));
+      if (byIndex.some((c) => !c || c.warnings.length > 0)) return null;
+      return text.replace(found, (_, i: string, f: keyof typeof FIELDS) => value(byIndex[Number(i)]!, FIELDS[f]));
+    },
   };
 }
 

@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fromRoot, packageVersion } from '../paths.js';
-import type { Chart, ReportView } from './format.js';
-import { template } from './templates.js';
+import { markerCharts, withCharts, type Chart, type ReportView } from './format.js';
+import { escapeHtml, template } from './templates.js';
 
 export const BASE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
@@ -101,6 +101,21 @@ export function renderHtml(view: ReportView, opts: HtmlOptions = {}): string {
     scripts,
     version: packageVersion(),
   });
+}
+
+/**
+ * report.html rendered now from a view without charts, with the charts `ids` put in later:
+ * `finish(charts)` gives the same page as `renderHtml` of the view with them, or null if a chart
+ * is missing or has warnings. (The page renders while the charts are drawn; not for the
+ * interactive page.)
+ */
+export function renderHtmlLater(view: ReportView, ids: readonly string[]): (charts: Chart[]) => string | null {
+  const markers = markerCharts(ids);
+  const page = renderHtml(withCharts(view, markers.charts));
+  return (charts) => {
+    for (const c of charts) assertSafeSvg(c.id, c.svg);
+    return markers.fill(page, charts, (c, field) => (field === 'svg' ? stripXmlDeclaration(c.svg) : escapeHtml(c[field])));
+  };
 }
 
 function stripXmlDeclaration(svg: string): string {

@@ -5,7 +5,7 @@
  * Templates are compiled without HTML escaping; instead every string of the view is escaped for
  * Markdown first (so telemetry renders as text: no tags, no emphasis, no broken table cells).
  */
-import { buildView, LIMITS, type Chart, type Limits, type ReportView, type Table } from './format.js';
+import { buildView, LIMITS, markerCharts, withCharts, type Chart, type Limits, type ReportView, type Table } from './format.js';
 import { packageVersion } from '../paths.js';
 import { template } from './templates.js';
 import type { Summary } from './summary.js';
@@ -79,6 +79,18 @@ function tidy(md: string): string {
 
 export function renderMarkdown(view: ReportView): string {
   return tidy(template('markdown')({ view: markdownView(view), version: packageVersion() }));
+}
+
+/**
+ * report.md rendered now from a view without charts, with the charts `ids` put in later:
+ * `finish(charts)` gives the same text as `renderMarkdown` of the view with them, or null if a
+ * chart is missing or has warnings. (Titles and alt texts go in on one line, escaped as the
+ * view's are.)
+ */
+export function renderMarkdownLater(view: ReportView, ids: readonly string[]): (charts: Chart[]) => string | null {
+  const markers = markerCharts(ids);
+  const md = renderMarkdown(withCharts(view, markers.charts));
+  return (charts) => markers.fill(md, charts, (c, field) => mdEscape(c[field]));
 }
 
 function compactView(s: Summary, lim: Limits, maxFlags: number): { view: ReportView; moreFlags: number } {

@@ -147,3 +147,8 @@ export function template(name: TemplateName): HandlebarsTemplateDelegate {
   origins.set(name, specs ? 'precompiled' : 'compiled');
   return t;
 }
+
+/** Text escaped for HTML exactly as `{{value}}` escapes it in these templates (Handlebars' escapeExpression). */
+export function escapeHtml(text: string): string {
+  return (require('handlebars/runtime') as HandlebarsEnv).Utils.escapeExpression(text);
+}
