@@ -10,7 +10,6 @@ import type { FileReport, Progress } from './ingest/load.js';
 import { openDb, querySqlFile, runSqlFile, type Db } from './model/db.js';
 import { buildModel, modelIsCurrent, prepareFacts, useReportScope } from './model/facts.js';
 import { createPricedCallsView, loadPriceTable, writePriceTables, type PriceMatchRow, type PriceTable } from './model/pricing.js';
-import type { ChartId } from './panels/ids.js';
 import { CHART_PANELS, panelQueries, runConcurrently, runPanel, type Job, type PanelResult, type Row } from './panels/index.js';
 
 /** The report filters as the user gives them (shared by the CLI flags and the pipeline). */
@@ -142,12 +141,10 @@ export type ChartedAnalysis = Pick<Analysis, 'filters' | 'bucket' | 'panels' | '
 
 export interface AnalysisHooks {
   /**
-   * Called with each chart panel as soon as its queries are done, while the other panels, the
-   * rollups and the tables still run: a report draws that chart then. `a.panels` holds that panel
-   * (and those done before). `models`: every model the charts show (panels/chart_models.sql), for
-   * colours shared by all of them before the first is drawn.
+   * Called once the panels the charts are drawn from are done, while the rollups and the other
+   * tables still run: a report starts its charts then.
    */
-  onChartPanel?: (id: ChartId, a: ChartedAnalysis, models: (string | null)[]) => void;
+  onChartPanels?: (a: ChartedAnalysis) => void;
 }
 
 export async function analyse(opts: AnalysisOptions, hooks: AnalysisHooks = {}): Promise<{ db: Db; analysis: Analysis }> {
@@ -249,21 +246,13 @@ export async function analyse(opts: AnalysisOptions, hooks: AnalysisHooks = {}):
       return panels;
     };
     const readsPrices = (q: (typeof queries)[number]) => /\bpriced_calls\b/.test(q.sql);
-    const chartModels = hooks.onChartPanel ? (await querySqlFile(db.conn, 'panels/chart_models.sql')).map((r) => r.model as string | null) : [];
-    const left = new Map<string, number>();
-    for (const q of charted) left.set(q.panel, (left.get(q.panel) ?? 0) + 1);
+    let chartedLeft = charted.length;
     const queryJob = (q: (typeof queries)[number]): Job => async (conn) => {
       if (readsPrices(q)) await priced;
       const rows = await q.start(conn);
       return () => {
         results.set(`${q.panel}.${q.name}`, rows());
-        const n = left.get(q.panel);
-        if (n === undefined) return;
-        left.set(q.panel, n - 1);
-        if (n === 1) {
-          const done = charted.filter((c) => left.get(c.panel) === 0);
-          hooks.onChartPanel?.(q.panel as ChartId, { filters, bucket, panels: panelsOf(done), priceTable, priceMatches }, chartModels);
-        }
+        if (charted.includes(q) && --chartedLeft === 0) hooks.onChartPanels?.({ filters, bucket, panels: panelsOf(charted), priceTable, priceMatches });
       };
     };
     // The charts' panels first (those reading priced_calls last among them), then the rollups,

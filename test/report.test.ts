@@ -257,7 +257,7 @@ function failedOnlyLines(): string {
   return lines.join('\n') + '\n';
 }
 
-describe('charts drawn on the chart thread as each panel is done', () => {
+describe('charts drawn on the chart thread', () => {
   it('are the charts of the whole summary, in the same model colours', async () => {
     const extra = join(tmp, 'failed-only.jsonl');
     writeFileSync(extra, failedOnlyLines());
@@ -266,7 +266,7 @@ describe('charts drawn on the chart thread as each panel is done', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const s = summaryOf(out);
-    // The models only the API chart shows: the thread knew their colours before any panel was done.
+    // The models only the API chart shows, coloured as in every other chart of the report.
     const apiModels = s.api.byModel.map((m) => m.model);
     expect(apiModels).toContain('zz-only-failed');
     expect(apiModels).toContain(null);

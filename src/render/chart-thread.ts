@@ -1,8 +1,8 @@
 /**
  * Charts rendered on a worker thread. Vega is single-threaded and, after the queries, the largest
  * cost of a report. The worker starts with the report command and loads Vega while the queries
- * run; each chart is drawn as soon as its panel is done (the token chart, the largest, while the
- * other panels and the rollups still run), and this thread compiles the templates meanwhile.
+ * run; it draws the charts as soon as their panels are done, one request each, while the rollups
+ * still run, and this thread renders the pages meanwhile.
  * (Two workers, one for the token chart and one for the rest, finished no sooner on this project's
  * 2-core machines: they cost a second Vega load and warm-up, about 250 ms of CPU. Precompiling the
  * templates on the worker during the queries did not help either.)
@@ -16,11 +16,6 @@ import { modelColors } from './colors.js';
 import { SECTION_OF_CHART, type ChartedSummary } from './summary.js';
 
 export interface ChartThread {
-  /**
-   * Draw one panel's chart from the summary's filters and that panel's section, in the shared
-   * model colours (`colorsFor`).
-   */
-  draw(id: ChartId, summary: ChartInput, colors: Map<string, string>): Promise<Chart>;
   /** The five panel charts, in report order (like `renderCharts`). */
   render(summary: ChartedSummary): Promise<Chart[]>;
   /** Stop the worker (idempotent). */
@@ -76,9 +71,6 @@ export function startChartThread(): ChartThread {
   if (started) return started;
   const worker = chartWorker({ cacheTag: CHART_PANELS.join(',') });
   started = {
-    draw(id, summary, colors) {
-      return worker.draw({ id, input: inputOf(id, summary), colors });
-    },
     render(summary) {
       const colors = modelColors(summary);
       return Promise.all(CHART_PANELS.map((id) => worker.draw({ id, input: inputOf(id, summary), colors })));

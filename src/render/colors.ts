@@ -30,11 +30,7 @@ export function modelColors(s: ChartedSummary): Map<string, string> {
   return colorsFor(models);
 }
 
-/**
- * Model ids (null: no model) sorted by code point (not locale) → palette colours. A report that
- * draws its charts before the summary is whole gives it the models of `panels/chart_models.sql`,
- * the same set.
- */
+/** Model ids (null: no model), each once, sorted by code point (not locale) → palette colours. */
 export function colorsFor(models: Iterable<string | null>): Map<string, string> {
   const sorted = [...new Set(Array.from(models, modelOf))].sort(byText);
   return new Map(sorted.map((m, i) => [m, MODEL_PALETTE[i % MODEL_PALETTE.length]]));

@@ -73,10 +73,10 @@ function rollup(rows: Row[]) {
 
 /**
  * The summary's sections that the charts read (filters, tokens, sessions, tools, api and cost), one
- * builder each: a section reads only its own panel (and the filters, bucket and prices), so a report
- * builds and draws each chart as soon as its panel is done, before the others and the rollups.
+ * builder each: a section reads only its own panel (and the filters, bucket and prices), and the
+ * chart thread is sent each chart's own section (SECTION_OF_CHART).
  */
-export function filtersSection(f: ResolvedFilters) {
+function filtersSection(f: ResolvedFilters) {
   return {
     since: f.since,
     until: f.until,
@@ -92,7 +92,7 @@ export function filtersSection(f: ResolvedFilters) {
   };
 }
 
-export const CHART_SECTIONS = {
+const CHART_SECTIONS = {
   tokens(a: ChartedAnalysis) {
     const p = a.panels;
     const tokTotal = p.tokens.total[0];
