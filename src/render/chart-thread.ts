@@ -1,19 +1,18 @@
 /**
  * Charts rendered on a worker thread. Vega is single-threaded and, after the queries, the largest
  * cost of a report. The worker starts with the report command and loads Vega while the queries
- * run; it draws the charts as soon as their panels are done, one request each, while the rollups
- * still run, and this thread renders the pages meanwhile.
- * (Two workers, one for the token chart and one for the rest, finished no sooner on this project's
- * 2-core machines: they cost a second Vega load and warm-up, about 250 ms of CPU. Precompiling the
- * templates on the worker during the queries did not help either.)
+ * run; it draws the charts as soon as their panels are done, while the rollups still run, and
+ * this thread compiles the templates meanwhile. (Two workers, one for the token chart and one for
+ * the rest, finished no sooner on this project's 2-core machines: they cost a second Vega load and
+ * warm-up, about 250 ms of CPU. Precompiling the templates on the worker during the queries did
+ * not help either.)
  */
 import { Worker } from 'node:worker_threads';
 import { CHART_PANELS } from '../panels/ids.js';
 import { fromRoot } from '../paths.js';
 import type { ChartRequest, ChartWorkerData, ChartWorkerMessage } from './chart-worker.js';
-import type { Chart, ChartId, ChartInput } from './charts.js';
-import { modelColors } from './colors.js';
-import { SECTION_OF_CHART, type ChartedSummary } from './summary.js';
+import type { Chart } from './charts.js';
+import type { ChartedSummary } from './summary.js';
 
 export interface ChartThread {
   /** The five panel charts, in report order (like `renderCharts`). */
@@ -22,46 +21,43 @@ export interface ChartThread {
   close(): void;
 }
 
-/** The worker; requests are answered in order, one chart each. */
-function chartWorker(data: ChartWorkerData) {
+interface ChartWorker {
+  draw(request: ChartRequest): Promise<Chart[]>;
+  close(): void;
+}
+
+/** The worker, answering one request at a time. */
+function chartWorker(data: ChartWorkerData): ChartWorker {
   // Always the compiled worker: Node cannot start a worker from TypeScript source (tests).
   const worker = new Worker(fromRoot('dist', 'src', 'render', 'chart-worker.js'), { workerData: data });
   let failure: Error | undefined;
-  let seq = 0;
-  const waiting = new Map<number, { resolve: (c: Chart) => void; reject: (e: Error) => void }>();
+  let waiting: { resolve: (c: Chart[]) => void; reject: (e: Error) => void } | undefined;
   worker.on('message', (m: ChartWorkerMessage) => {
-    const w = waiting.get(m.seq);
-    waiting.delete(m.seq);
-    if (waiting.size === 0) worker.unref();
-    if (m.kind === 'chart') w?.resolve(m.chart);
+    const w = waiting;
+    waiting = undefined;
+    worker.unref();
+    if (m.kind === 'charts') w?.resolve(m.charts);
     else w?.reject(new Error(m.error));
   });
   worker.on('error', (e) => {
     failure = e;
-    for (const w of waiting.values()) w.reject(e);
-    waiting.clear();
+    waiting?.reject(e);
+    waiting = undefined;
   });
   // Idle, the worker never keeps the process alive (after the listeners: adding one refs it).
   worker.unref();
   return {
-    draw(request: Omit<ChartRequest, 'seq'>): Promise<Chart> {
+    draw(request) {
       if (failure) return Promise.reject(failure);
-      const n = ++seq;
-      const reply = new Promise<Chart>((resolve, reject) => waiting.set(n, { resolve, reject }));
+      const reply = new Promise<Chart[]>((resolve, reject) => (waiting = { resolve, reject }));
       worker.ref();
-      worker.postMessage({ ...request, seq: n } satisfies ChartRequest);
+      worker.postMessage(request);
       return reply;
     },
     close() {
       void worker.terminate();
     },
   };
-}
-
-/** What a chart reads of the summary: the filters and its own section (not the file list, rollups or data quality). */
-function inputOf(id: ChartId, summary: ChartInput): ChartInput {
-  const section = SECTION_OF_CHART[id];
-  return { filters: summary.filters, [section]: summary[section] };
 }
 
 let started: ChartThread | undefined;
@@ -71,9 +67,12 @@ export function startChartThread(): ChartThread {
   if (started) return started;
   const worker = chartWorker({ cacheTag: CHART_PANELS.join(',') });
   started = {
-    render(summary) {
-      const colors = modelColors(summary);
-      return Promise.all(CHART_PANELS.map((id) => worker.draw({ id, input: inputOf(id, summary), colors })));
+    async render(summary) {
+      // What the charts read of the summary (not the file list, rollups or data quality).
+      const { filters, tokens, sessions, tools, api, cost } = summary;
+      const charted: ChartedSummary = { filters, tokens, sessions, tools, api, cost };
+      const drawn = await worker.draw({ summary: charted, ids: [...CHART_PANELS] });
+      return CHART_PANELS.map((id) => drawn.find((c) => c.id === id)!);
     },
     close() {
       worker.close();

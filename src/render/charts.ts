@@ -22,7 +22,7 @@ import { fillSpec, loadSpec, noDataSpec, OTHER, specFile, staticSpec, substitute
 import { runtimeFromTemplate, type TemplateFill } from './chart-templates.js';
 import { byText, modelColors, modelOf } from './colors.js';
 import { duration, int, pct, plural, usd } from './format.js';
-import { SECTION_OF_CHART, type ChartedSummary } from './summary.js';
+import type { ChartedSummary } from './summary.js';
 import { buildFile, collectingLogger, vegaLiteModule, vegaModule, type Vega } from './vega-runtime.js';
 
 export { preloadVega, saveVegaCodeCache } from './vega-runtime.js';
@@ -405,36 +405,26 @@ const PANELS: Record<ChartId, (s: ChartedSummary, colors: Map<string, string>) =
 };
 
 /**
- * What a chart is drawn from: the summary's filters and at least the chart's own section
- * (`SECTION_OF_CHART`), for a chart drawn before the summary is whole.
- */
-export type ChartInput = Pick<ChartedSummary, 'filters'> & Partial<ChartedSummary>;
-
-/**
- * One panel's chart; `summary` needs only the filters and the panel's section, if `colors` are
- * given. `precompiled`: false, compile the spec even if its template fits; 'required', fail if a
- * chart with data cannot be drawn from its template (tests compare the two ways).
+ * One panel's chart. `precompiled`: false, compile the spec even if its template fits; 'required',
+ * fail if a chart with data cannot be drawn from its template (tests compare the two ways).
  */
 export async function renderChart(
   id: ChartId,
-  summary: ChartInput,
-  colors = modelColors(summary as ChartedSummary),
+  summary: ChartedSummary,
+  colors = modelColors(summary),
   { precompiled = true }: { precompiled?: boolean | 'required' } = {},
 ): Promise<Chart> {
-  const section = SECTION_OF_CHART[id];
-  if (!summary[section]) throw new Error(`chart ${id}: the summary has no ${section} section`);
   const vars: Record<string, string> = {
     tz: summary.filters.tz,
+    bucket: summary.tokens.bucket,
     flagBelow: pct(summary.filters.toolFlagBelow),
     slow: duration(summary.filters.slowSessionMs),
   };
-  // The time bucket is the token section's (a spec that names it without that section fails loudly).
-  if (summary.tokens) vars.bucket = summary.tokens.bucket;
   const file = loadSpec(id);
   const raw = substitute(file, vars, specFile(id)) as Record<string, unknown>;
   const titleSpec = raw.title as { text?: unknown } | string | undefined;
   const title = typeof titleSpec === 'string' ? titleSpec : String(titleSpec?.text ?? id);
-  const input = PANELS[id](summary as ChartedSummary, colors);
+  const input = PANELS[id](summary, colors);
   const noData = input.empty && `No data: ${input.empty[0].toLowerCase()}${input.empty.slice(1)}`;
   const spec = noData ? noDataSpec({ text: title }, noData, input.alt) : fillSpec(id, raw, input, colors);
   const warnings: string[] = [];

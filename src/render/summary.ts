@@ -6,7 +6,7 @@
  * Counts are JSON numbers (checked to be exact). Money is USD as a JSON number rounded to 1e-9
  * from the exact DECIMAL the database computed; `…Exact` strings carry the full decimal.
  */
-import type { Analysis, ChartedAnalysis, ResolvedFilters } from '../pipeline.js';
+import type { Analysis, ChartedAnalysis } from '../pipeline.js';
 import type { Row } from '../panels/index.js';
 
 export const SCHEMA_VERSION = 1;
@@ -72,31 +72,38 @@ function rollup(rows: Row[]) {
 }
 
 /**
- * The summary's sections that the charts read (filters, tokens, sessions, tools, api and cost), one
- * builder each: a section reads only its own panel (and the filters, bucket and prices), and the
- * chart thread is sent each chart's own section (SECTION_OF_CHART).
+ * The summary's filters, tokens, sessions, tools, api and cost sections: all that the charts read,
+ * so that they can be drawn before the rollups and the other tables are done.
  */
-function filtersSection(f: ResolvedFilters) {
-  return {
-    since: f.since,
-    until: f.until,
-    env: f.env,
-    originator: f.originator,
-    agent: f.agent,
-    model: f.model,
-    tz: f.tz,
-    slowSessionMs: f.slowMs,
-    toolFlagBelow: f.flagBelow,
-    groupBy: f.groupBy,
-    priceDate: f.priceDate,
-  };
-}
+export function chartedSections(a: ChartedAnalysis) {
+  const p = a.panels;
+  const f = a.filters;
 
-const CHART_SECTIONS = {
-  tokens(a: ChartedAnalysis) {
-    const p = a.panels;
-    const tokTotal = p.tokens.total[0];
-    return {
+  const tokTotal = p.tokens.total[0];
+  const sess = p.sessions.overall[0];
+  const durations = p.sessions.durations;
+
+  const toolsAll = p.tools.overall[0];
+  const toolCalls = count(toolsAll.calls);
+  const apiAll = p.api_errors.overall[0];
+  const attempts = count(apiAll.attempts);
+  const costTotal = p.cost.total[0];
+
+  return {
+    filters: {
+      since: f.since,
+      until: f.until,
+      env: f.env,
+      originator: f.originator,
+      agent: f.agent,
+      model: f.model,
+      tz: f.tz,
+      slowSessionMs: f.slowMs,
+      toolFlagBelow: f.flagBelow,
+      groupBy: f.groupBy,
+      priceDate: f.priceDate,
+    },
+    tokens: {
       total: tokenFields(tokTotal),
       byModel: p.tokens.by_model.map((r) => ({ agent: str(r.agent), model: str(r.model), ...tokenFields(r) })),
       bucket: a.bucket,
@@ -116,13 +123,8 @@ const CHART_SECTIONS = {
         tokensPerMinute: r.tokens_per_minute === null ? null : Math.round(Number(r.tokens_per_minute) * 10) / 10,
       })),
       sources: p.tokens.sources.map((r) => ({ agent: str(r.agent), source: str(r.source), calls: count(r.calls), tokens: count(r.tokens) })),
-    };
-  },
-  sessions(a: ChartedAnalysis) {
-    const p = a.panels;
-    const sess = p.sessions.overall[0];
-    const durations = p.sessions.durations;
-    return {
+    },
+    sessions: {
       count: count(sess.sessions),
       durationMs: { p50: maybe(sess.p50_ms), p95: maybe(sess.p95_ms), p99: maybe(sess.p99_ms), max: maybe(sess.max_ms) },
       slowCount: count(sess.slow_sessions),
@@ -151,14 +153,8 @@ const CHART_SECTIONS = {
           unpricedCalls: calls ? count(r.unpriced_calls) : 0,
         };
       }),
-    };
-  },
-  tools(a: ChartedAnalysis) {
-    const p = a.panels;
-    const f = a.filters;
-    const toolsAll = p.tools.overall[0];
-    const toolCalls = count(toolsAll.calls);
-    return {
+    },
+    tools: {
       calls: toolCalls,
       successes: count(toolsAll.successes),
       failures: count(toolsAll.failures),
@@ -189,13 +185,8 @@ const CHART_SECTIONS = {
         successRate: rate(count(r.successes), count(r.calls)),
       })),
       rules: p.tools.rules.map((r) => ({ agent: str(r.agent), tool: str(r.tool_name), outcome: str(r.outcome), rule: str(r.outcome_rule), calls: count(r.calls) })),
-    };
-  },
-  api(a: ChartedAnalysis) {
-    const p = a.panels;
-    const apiAll = p.api_errors.overall[0];
-    const attempts = count(apiAll.attempts);
-    return {
+    },
+    api: {
       attempts,
       errors: count(apiAll.errors),
       retries: count(apiAll.retries),
@@ -223,12 +214,8 @@ const CHART_SECTIONS = {
         count: count(r.attempts),
         retries: count(r.retries),
       })),
-    };
-  },
-  cost(a: ChartedAnalysis) {
-    const p = a.panels;
-    const costTotal = p.cost.total[0];
-    return {
+    },
+    cost: {
       currency: 'USD',
       totalUsd: usd(costTotal.cost_usd),
       totalUsdExact: exact(costTotal.cost_usd),
@@ -291,22 +278,7 @@ const CHART_SECTIONS = {
         matches: a.priceMatches.map((m) => ({ model: m.model, matchedId: m.matchedId, rule: m.rule })),
         warnings: a.priceTable.warnings,
       },
-    };
-  },
-};
-
-/** The summary section each chart panel is drawn from. */
-export const SECTION_OF_CHART = { tokens: 'tokens', sessions: 'sessions', tools: 'tools', api_errors: 'api', cost: 'cost' } as const;
-
-/** All the charted sections at once. */
-export function chartedSections(a: ChartedAnalysis) {
-  return {
-    filters: filtersSection(a.filters),
-    tokens: CHART_SECTIONS.tokens(a),
-    sessions: CHART_SECTIONS.sessions(a),
-    tools: CHART_SECTIONS.tools(a),
-    api: CHART_SECTIONS.api(a),
-    cost: CHART_SECTIONS.cost(a),
+    },
   };
 }
 
