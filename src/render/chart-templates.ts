@@ -5,7 +5,7 @@
  * on the report's data, only on the spec's shape. So the build (scripts/precompile-charts.mjs)
  * compiles each panel's spec once, with markers where a report fills something in, into
  * dist/charts/<id>.json; a report reads that, puts its values where the markers are, and Vega runs
- * the dataflow. The SVG is the same (test/chart-templates.test.ts draws every chart both ways).
+ * the dataflow. The SVG is the same (test/charts.test.ts draws every chart both ways).
  *
  * What a report fills in (exactly what `fillSpec` puts into the spec):
  *   - each declared dataset: a one-row marker array in the template, replaced by the rows;
