@@ -16,25 +16,42 @@ s AS (
   FROM sessions x CROSS JOIN rollup_dims d LEFT JOIN g ON g.key = d.key AND g.agent = x.agent AND g.session_id = x.session_id
   GROUP BY d.key, coalesce(g.group_value, '(none)')
 ),
+-- Calls, API attempts and tool calls, each with its group under every dimension: the group of its
+-- session, else its own value (`r` holds the three kinds of row, so the rule is written once).
+r AS (
+  SELECT 'call' AS kind, agent, session_id, originator, session_source, environment, attributes, resource_attributes,
+         input, cache_read, cache_write, output, reasoning, cost_usd, priced, CAST(NULL AS BOOLEAN) AS is_error, CAST(NULL AS BOOLEAN) AS success
+  FROM priced_calls
+  UNION ALL
+  SELECT 'attempt', agent, session_id, originator, session_source, environment, attributes, resource_attributes,
+         NULL, NULL, NULL, NULL, NULL, NULL, NULL, is_error, NULL
+  FROM api_attempts
+  UNION ALL
+  SELECT 'tool', agent, session_id, originator, session_source, environment, attributes, resource_attributes,
+         NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, success
+  FROM tool_calls
+),
+rg AS (
+  SELECT r.*, d.key, coalesce(g.group_value, CASE d.dim WHEN 'originator' THEN r.originator WHEN 'session_source' THEN r.session_source WHEN 'environment' THEN r.environment WHEN 'agent' THEN r.agent ELSE coalesce((CASE WHEN $with_attributes THEN r.attributes END) ->> d.path, (CASE WHEN $with_attributes THEN r.resource_attributes END) ->> d.path) END, '(none)') AS group_value
+  FROM r CROSS JOIN rollup_dims d LEFT JOIN g ON g.key = d.key AND g.agent = r.agent AND g.session_id = r.session_id
+),
 c AS (
-  SELECT d.key, coalesce(g.group_value, CASE d.dim WHEN 'originator' THEN p.originator WHEN 'session_source' THEN p.session_source WHEN 'environment' THEN p.environment WHEN 'agent' THEN p.agent ELSE coalesce((CASE WHEN $with_attributes THEN p.attributes END) ->> d.path, (CASE WHEN $with_attributes THEN p.resource_attributes END) ->> d.path) END, '(none)') AS group_value,
-         count(*) AS calls, sum(p.input) AS input, sum(p.cache_read) AS cache_read, sum(p.cache_write) AS cache_write,
-         sum(p.output) AS output, sum(p.reasoning) AS reasoning, sum(p.cost_usd) AS cost_usd,
-         sum(CASE WHEN p.priced THEN 0 ELSE 1 END) AS unpriced_calls
-  FROM priced_calls p CROSS JOIN rollup_dims d LEFT JOIN g ON g.key = d.key AND g.agent = p.agent AND g.session_id = p.session_id
-  GROUP BY 1, 2
+  SELECT key, group_value,
+         count(*) AS calls, sum(input) AS input, sum(cache_read) AS cache_read, sum(cache_write) AS cache_write,
+         sum(output) AS output, sum(reasoning) AS reasoning, sum(cost_usd) AS cost_usd,
+         sum(CASE WHEN priced THEN 0 ELSE 1 END) AS unpriced_calls
+  FROM rg WHERE kind = 'call'
+  GROUP BY key, group_value
 ),
 a AS (
-  SELECT d.key, coalesce(g.group_value, CASE d.dim WHEN 'originator' THEN x.originator WHEN 'session_source' THEN x.session_source WHEN 'environment' THEN x.environment WHEN 'agent' THEN x.agent ELSE coalesce((CASE WHEN $with_attributes THEN x.attributes END) ->> d.path, (CASE WHEN $with_attributes THEN x.resource_attributes END) ->> d.path) END, '(none)') AS group_value,
-         count(*) AS attempts, sum(CASE WHEN x.is_error THEN 1 ELSE 0 END) AS errors
-  FROM api_attempts x CROSS JOIN rollup_dims d LEFT JOIN g ON g.key = d.key AND g.agent = x.agent AND g.session_id = x.session_id
-  GROUP BY 1, 2
+  SELECT key, group_value, count(*) AS attempts, sum(CASE WHEN is_error THEN 1 ELSE 0 END) AS errors
+  FROM rg WHERE kind = 'attempt'
+  GROUP BY key, group_value
 ),
 t AS (
-  SELECT d.key, coalesce(g.group_value, CASE d.dim WHEN 'originator' THEN x.originator WHEN 'session_source' THEN x.session_source WHEN 'environment' THEN x.environment WHEN 'agent' THEN x.agent ELSE coalesce((CASE WHEN $with_attributes THEN x.attributes END) ->> d.path, (CASE WHEN $with_attributes THEN x.resource_attributes END) ->> d.path) END, '(none)') AS group_value,
-         count(*) AS tool_calls, sum(CASE WHEN x.success THEN 1 ELSE 0 END) AS tool_successes
-  FROM tool_calls x CROSS JOIN rollup_dims d LEFT JOIN g ON g.key = d.key AND g.agent = x.agent AND g.session_id = x.session_id
-  GROUP BY 1, 2
+  SELECT key, group_value, count(*) AS tool_calls, sum(CASE WHEN success THEN 1 ELSE 0 END) AS tool_successes
+  FROM rg WHERE kind = 'tool'
+  GROUP BY key, group_value
 ),
 k AS (
   SELECT key, group_value FROM s UNION SELECT key, group_value FROM c UNION SELECT key, group_value FROM a UNION SELECT key, group_value FROM t
