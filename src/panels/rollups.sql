@@ -20,7 +20,7 @@ s AS (
 -- session, else its own value (`r` holds the three kinds of row, so the rule is written once).
 r AS (
   SELECT 'call' AS kind, agent, session_id, originator, session_source, environment, attributes, resource_attributes,
-         input, cache_read, cache_write, output, reasoning, cost_usd, priced, CAST(NULL AS BOOLEAN) AS is_error, CAST(NULL AS BOOLEAN) AS success
+         input, cache_read, cache_write, output, reasoning, cost_usd, priced, NULL AS is_error, NULL AS success
   FROM priced_calls
   UNION ALL
   SELECT 'attempt', agent, session_id, originator, session_source, environment, attributes, resource_attributes,
