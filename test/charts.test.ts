@@ -11,6 +11,7 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import { CHART_PANELS } from '../src/panels/index.js';
 import { fromRoot } from '../src/paths.js';
 import { chartPng, disjointParts, renderChart, renderCharts, vegaRuntimeScripts, type Chart } from '../src/render/charts.js';
+import { loadSpec } from '../src/render/chart-spec.js';
 import { runtimeFromTemplate } from '../src/render/chart-templates.js';
 import { colorsFor, modelColors, MODEL_PALETTE } from '../src/render/colors.js';
 import { usd } from '../src/render/format.js';
@@ -515,7 +516,7 @@ describe('real captures', () => {
 });
 
 describe('precompiled chart templates', () => {
-  const raw = (id: string) => JSON.parse(readFileSync(fromRoot('src', 'panels', `${id}.vl.json`), 'utf8'));
+  const raw = loadSpec;
   const fillOf = (s: Summary) => ({ vars: { tz: s.filters.tz, bucket: s.tokens.bucket, flagBelow: '90 %', slow: '10 min' }, input: { datasets: {}, alt: 'x', empty: null }, colors: modelColors(s) });
 
   test('the build wrote one for every panel, and a report uses it', () => {
@@ -523,7 +524,7 @@ describe('precompiled chart templates', () => {
     for (const id of CHART_PANELS) {
       expect(existsSync(fromRoot('dist', 'charts', `${id}.json`)), id).toBe(true);
       // Every dataset the spec declares, filled: the template takes them.
-      const datasets = Object.fromEntries(Object.keys(raw(id).datasets).map((n) => [n, [{ model: 'alpha-1' }]]));
+      const datasets = Object.fromEntries(Object.keys(raw(id).datasets as object).map((n) => [n, [{ model: 'alpha-1' }]]));
       const params = Object.fromEntries(((raw(id).params ?? []) as { name: string; value?: unknown }[]).filter((p) => 'value' in p).map((p) => [p.name, p.value]));
       expect(runtimeFromTemplate(id, raw(id), { ...fillOf(s), input: { datasets, params, alt: 'x', empty: null } }), id).not.toBeNull();
     }

@@ -132,30 +132,23 @@ export function runtimeFromTemplate(id: ChartId, raw: unknown, fill: TemplateFil
   const texts = new Map<string, string>([[mark('alt'), fill.input.alt]]);
   for (const [name, value] of Object.entries(fill.vars)) texts.set(mark(`var:${name}`), value);
 
-  const text = (s: string) => {
-    if (!s.includes(OPEN)) return s;
-    return s.replace(MARKER, (m) => {
-      const v = texts.get(m);
-      if (v === undefined) throw new Miss(m);
-      return v;
-    });
+  const textOf = (m: string) => {
+    const v = texts.get(m);
+    if (v === undefined) throw new Miss(m);
+    return v;
   };
+  const text = (s: string) => (s.includes(OPEN) ? s.replace(MARKER, textOf) : s);
   // Expression code: markers sit in JSON string literals (Vega writes literals with JSON.stringify).
   const code = (s: string) => {
     if (!s.includes(OPEN)) return s;
-    const out = s
+    return s
       .replace(QUOTED_MARKER, (q) => {
         const list = lists.get(q.slice(1, -1));
         if (list === undefined) return q;
         if (list.length === 0) throw new Miss(q); // `[,"other models"]` is not code
         return JSON.stringify(list).slice(1, -1);
       })
-      .replace(MARKER, (m) => {
-        const v = texts.get(m);
-        if (v === undefined) throw new Miss(m);
-        return JSON.stringify(v).slice(1, -1);
-      });
-    return out;
+      .replace(MARKER, (m) => JSON.stringify(textOf(m)).slice(1, -1));
   };
   const rowsOf = (el: unknown): Rows | undefined => {
     if (!el || typeof el !== 'object' || Array.isArray(el)) return undefined;

@@ -420,8 +420,8 @@ export async function renderChart(
     flagBelow: pct(summary.filters.toolFlagBelow),
     slow: duration(summary.filters.slowSessionMs),
   };
-  const file = loadSpec(id);
-  const raw = substitute(file, vars, specFile(id)) as Record<string, unknown>;
+  const asWritten = loadSpec(id);
+  const raw = substitute(asWritten, vars, specFile(id)) as Record<string, unknown>;
   const titleSpec = raw.title as { text?: unknown } | string | undefined;
   const title = typeof titleSpec === 'string' ? titleSpec : String(titleSpec?.text ?? id);
   const input = PANELS[id](summary, colors);
@@ -430,7 +430,7 @@ export async function renderChart(
   const warnings: string[] = [];
   let svg: string;
   try {
-    svg = await renderSpec(spec, warnings, precompiled && !noData ? { id, raw: file, fill: { vars, input, colors }, required: precompiled === 'required' } : undefined);
+    svg = await renderSpec(spec, warnings, precompiled && !noData ? { id, raw: asWritten, fill: { vars, input, colors }, required: precompiled === 'required' } : undefined);
   } catch (e) {
     throw new Error(`${specFile(id)}: the chart failed to render: ${(e as Error).message}`);
   }
