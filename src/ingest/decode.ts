@@ -7,12 +7,14 @@
 import { jsonSignal } from './flatten.js';
 import { isSdkDumpValue, sdkDumpToOtlp } from './gemini-outfile.js';
 import { parseJsonText } from './json-values.js';
+import type { UnitSplit } from './json-split.js';
 import { parseOtlpJson } from './otlp-json.js';
 import { decodeProtobufRequest, RequestDecodeError, salvageProtobufRequest } from './otlp-proto.js';
 import type { DecodedRequest, Signal, SourceLocation } from './types.js';
 
 export type Unit =
-  | { kind: 'json'; text: Buffer; location: SourceLocation }
+  /** `split`: a part of a request too large to decode whole (json-split.ts). */
+  | { kind: 'json'; text: Buffer; location: SourceLocation; split?: UnitSplit }
   | { kind: 'protobuf'; bytes: Buffer; signal: Signal; location: SourceLocation };
 
 export interface UnitProblem {

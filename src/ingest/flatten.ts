@@ -102,18 +102,25 @@ function hashHex(text: string): string {
  * same millisecond); identical records across requests are replays. So the key is the content
  * hash plus the occurrence number of that content within the request.
  */
-class KeyMaker {
+export class KeyMaker {
   // Keyed by the hash, not the (long) content: a Map of content strings hashed each twice.
   private seen = new Map<bigint, number>();
   key(content: string): bigint {
     const first = hash64(content);
+    const n = this.occurrence(first);
+    return n === 1 ? first : hash64(`${content}\u0000#${n}`);
+  }
+
+  /** How many times this hash has been seen in the request, this time included. */
+  protected occurrence(first: bigint): number {
     const n = (this.seen.get(first) ?? 0) + 1;
     this.seen.set(first, n);
-    return n === 1 ? first : hash64(`${content}\u0000#${n}`);
+    return n;
   }
 }
 
-export function flattenRequest(signal: Signal, body: Obj, sink: RowSink): FlattenResult {
+/** `keys`: the record-key counter of the request (one shared by the parts of a split request). */
+export function flattenRequest(signal: Signal, body: Obj, sink: RowSink, keys = new KeyMaker()): FlattenResult {
   const res: FlattenResult = {
     spans: 0,
     logs: 0,
@@ -125,7 +132,6 @@ export function flattenRequest(signal: Signal, body: Obj, sink: RowSink): Flatte
     minTimeNs: null,
     maxTimeNs: null,
   };
-  const keys = new KeyMaker();
   const seenTime = (ns: string) => {
     if (!positive(ns)) return;
     if (res.minTimeNs === null || cmpInt(ns, res.minTimeNs) < 0) res.minTimeNs = ns;

@@ -5,11 +5,16 @@
  * megabytes long, so lines are cut on Buffers with indexOf, not readline) and concatenated or
  * pretty-printed values (an OTLP/HTTP body saved as-is, the Gemini CLI outfile), cut by a
  * scanner that tracks strings and bracket depth. The framing is chosen from the first line.
+ * A value larger than `splitAbove` is not held in memory but spooled to a file (json-split.ts).
  */
+import { tmpdir } from 'node:os';
+import { Spool, SPLIT_ABOVE } from './json-split.js';
 
 export type JsonItem =
   /** One top-level value's text, not yet parsed (parsing happens on a worker thread). */
   | { ok: true; text: Buffer; line: number; byteOffset: number }
+  /** A value larger than `splitAbove`, in a file (json-split.ts cuts it; the caller removes it). */
+  | { ok: true; file: string; length: number; line: number; byteOffset: number }
   /** `lost` is false for text between values, which held no record. */
   | { ok: false; line: number; byteOffset: number; message: string; lost: boolean };
 
@@ -39,10 +44,18 @@ async function* withoutBom(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   }
 }
 
-export async function* jsonValues(input: AsyncIterable<Buffer>): AsyncGenerator<JsonItem> {
+export interface JsonValuesOptions {
+  /** A value larger than this goes to a file in `spoolDir` instead of memory (json-split.ts). */
+  splitAbove?: number;
+  spoolDir?: string;
+}
+
+export async function* jsonValues(input: AsyncIterable<Buffer>, opts: JsonValuesOptions = {}): AsyncGenerator<JsonItem> {
   const src = withoutBom(input);
-  let pending: Buffer[] = [];
-  let pendingLen = 0;
+  const splitAbove = opts.splitAbove ?? SPLIT_ABOVE;
+  const spoolDir = opts.spoolDir ?? tmpdir();
+  // The line being cut, when it is longer than the chunk it started in.
+  const pending = new Spool(splitAbove, spoolDir);
   let line = 1;
   let offset = 0; // byte offset of the start of the current line
   let mode: 'lines' | 'scan' | undefined;
@@ -58,18 +71,23 @@ export async function* jsonValues(input: AsyncIterable<Buffer>): AsyncGenerator<
     for (;;) {
       const nl = buf.indexOf(NL, pos);
       if (nl < 0) {
-        if (pos < buf.length) {
-          pending.push(pos === 0 ? buf : buf.subarray(pos));
-          pendingLen += buf.length - pos;
-        }
+        if (pos < buf.length) pending.push(pos === 0 ? buf : buf.subarray(pos));
         break;
       }
       let lineBuf: Buffer;
-      if (pendingLen) {
+      if (pending.length) {
         pending.push(buf.subarray(pos, nl));
-        lineBuf = Buffer.concat(pending, pendingLen + nl - pos);
-        pending = [];
-        pendingLen = 0;
+        const taken = pending.take();
+        if ('file' in taken) {
+          // A line too long to hold: cut by json-split.ts (the mode is JSON lines if it was not yet).
+          mode ??= 'lines';
+          yield { ok: true, file: taken.file, length: taken.length, line, byteOffset: offset };
+          line++;
+          offset += taken.length + 1;
+          pos = nl + 1;
+          continue;
+        }
+        lineBuf = taken.text;
       } else lineBuf = buf.subarray(pos, nl);
       const lineLen = lineBuf.length + 1;
       if (mode === undefined) {
@@ -83,7 +101,7 @@ export async function* jsonValues(input: AsyncIterable<Buffer>): AsyncGenerator<
         if (!isCompleteValue(lineBuf.subarray(s, e))) {
           // Pretty-printed or concatenated: hand everything from this line on to the scanner.
           mode = 'scan';
-          scanner = new ValueScanner(line, offset);
+          scanner = new ValueScanner(line, offset, splitAbove, spoolDir);
           yield* scanner.push(Buffer.concat([lineBuf, Buffer.from('\n'), buf.subarray(nl + 1)]));
           break;
         }
@@ -99,10 +117,16 @@ export async function* jsonValues(input: AsyncIterable<Buffer>): AsyncGenerator<
     yield* scanner!.end();
     return;
   }
-  if (pendingLen) {
-    const lineBuf = Buffer.concat(pending, pendingLen);
+  if (pending.length) {
+    const taken = pending.take();
+    if ('file' in taken) {
+      // The last line, too long to hold, or one value without a newline after it.
+      yield { ok: true, file: taken.file, length: taken.length, line, byteOffset: offset };
+      return;
+    }
+    const lineBuf = taken.text;
     if (mode === undefined && !isCompleteValue(lineBuf)) {
-      scanner = new ValueScanner(line, offset);
+      scanner = new ValueScanner(line, offset, splitAbove, spoolDir);
       yield* scanner.push(lineBuf);
       yield* scanner.end();
       return;
@@ -143,8 +167,7 @@ function isCompleteValue(b: Buffer): boolean {
  * not valid JSON inside still ends at its closing bracket and the next value is found.
  */
 class ValueScanner {
-  private parts: Buffer[] = [];
-  private partsLen = 0;
+  private parts: Spool;
   private depth = 0;
   private inString = false;
   private escape = false;
@@ -153,9 +176,10 @@ class ValueScanner {
   private line: number;
   private offset: number;
 
-  constructor(line: number, offset: number) {
+  constructor(line: number, offset: number, splitAbove: number, spoolDir: string) {
     this.line = line;
     this.offset = offset;
+    this.parts = new Spool(splitAbove, spoolDir);
   }
 
   *push(buf: Buffer): Generator<JsonItem> {
@@ -193,24 +217,22 @@ class ValueScanner {
         this.depth--;
         if (this.depth === 0) {
           this.parts.push(buf.subarray(segStart, i + 1));
-          this.partsLen += i + 1 - segStart;
-          const text = Buffer.concat(this.parts, this.partsLen);
-          this.parts = [];
-          this.partsLen = 0;
-          yield { ok: true, text, line: this.startLine, byteOffset: this.startOffset };
+          const taken = this.parts.take();
+          if ('file' in taken) yield { ok: true, file: taken.file, length: taken.length, line: this.startLine, byteOffset: this.startOffset };
+          else yield { ok: true, text: taken.text, line: this.startLine, byteOffset: this.startOffset };
         }
       } else if (b === NL) this.line++;
     }
-    if (this.depth > 0) {
-      this.parts.push(buf.subarray(segStart));
-      this.partsLen += buf.length - segStart;
-    }
+    if (this.depth > 0) this.parts.push(buf.subarray(segStart));
     this.offset += buf.length;
   }
 
   *end(): Generator<JsonItem> {
     if (this.depth > 0) {
-      yield { ok: false, line: this.startLine, byteOffset: this.startOffset, message: 'incomplete JSON value: the input ends before it closes (cut-off file?)', lost: true };
+      const taken = this.parts.take();
+      // A large value cut off: json-split.ts still reads the records that are whole.
+      if ('file' in taken) yield { ok: true, file: taken.file, length: taken.length, line: this.startLine, byteOffset: this.startOffset };
+      else yield { ok: false, line: this.startLine, byteOffset: this.startOffset, message: 'incomplete JSON value: the input ends before it closes (cut-off file?)', lost: true };
     }
   }
 }

@@ -18,7 +18,7 @@ import type { Input } from './discover.js';
 import type { Unit, UnitProblem } from './decode.js';
 import { DecodePool, defaultWorkers } from './pool.js';
 import type { BatchResult } from './process.js';
-import { readSource, type Format, type ReadInfo } from './read.js';
+import { readSource, type Format, type ReadInfo, type ReadOptions } from './read.js';
 import { COLUMNS } from './sink.js';
 import { formatLocation, type SourceLocation } from './types.js';
 import { lap } from '../timing.js';
@@ -76,6 +76,8 @@ export interface IngestOptions {
   workers?: number;
   /** Where the decode workers' CSV files go (default: the system temp folder). */
   tempDir?: string;
+  /** JSON values larger than `above` bytes are cut into requests of about `part` bytes (json-split.ts; tests shrink both). */
+  split?: { above: number; part: number; maxUnit?: number };
 }
 
 async function sha256File(path: string): Promise<string> {
@@ -129,7 +131,8 @@ export async function ingest(db: Db, inputs: Input[], opts: IngestOptions = {}):
         }
         chunks = fileChunks(input.path);
       }
-      await readUnitsInto(chunks, input.path, report, maxProblems, (units) => pool.submit(report.fileId, units), results);
+      const read: ReadOptions = { spoolDir: dir, splitAbove: opts.split?.above, splitPart: opts.split?.part, splitMaxUnit: opts.split?.maxUnit };
+      await readUnitsInto(chunks, input.path, report, maxProblems, (units, split) => pool.submit(report.fileId, units, split), results, read);
       if (hasher) report.sha256 = hasher.digest('hex');
       const prev = known.get(report.sha256);
       if (input.stdin && prev) markRepeat(report, prev);
@@ -213,33 +216,40 @@ const BATCH_BYTES = 4 << 20;
 
 /**
  * Cut one input into units and hand them to `submit` in batches of about 4 MB; problems found
- * while cutting (bad lines, damaged streams, frames) go straight into the report.
+ * while cutting (bad lines, damaged streams, frames) go straight into the report. The parts of a
+ * split request (json-split.ts) go in batches of their own, submitted with the request's id.
  */
 export async function readUnitsInto(
   chunks: AsyncIterable<Buffer>,
   path: string,
   report: FileReport,
   maxProblems: number,
-  submit: (units: Unit[]) => Promise<{ result: Promise<BatchResult> }>,
+  submit: (units: Unit[], split?: number) => Promise<{ result: Promise<BatchResult> }>,
   results: Promise<BatchResult>[],
+  read: ReadOptions = {},
 ): Promise<void> {
   const info: ReadInfo = { compression: 'none', format: 'empty' };
   let batch: Unit[] = [];
+  let batchSplit: number | undefined;
   let size = 0;
-  for await (const ev of readSource(chunks, basename(path), info)) {
+  const flush = async () => {
+    if (batch.length) results.push((await submit(batch, batchSplit)).result);
+    batch = [];
+    size = 0;
+  };
+  for await (const ev of readSource(chunks, basename(path), info, read)) {
     if (ev.kind === 'problem') {
       addProblem(report, { location: ev.location, message: ev.message, records: ev.records ?? 0 }, maxProblems);
       continue;
     }
+    const split = ev.unit.kind === 'json' ? ev.unit.split : undefined;
+    if (split?.id !== batchSplit) await flush();
+    batchSplit = split?.id;
     batch.push(ev.unit);
     size += ev.unit.kind === 'json' ? ev.unit.text.length : ev.unit.bytes.length;
-    if (size >= BATCH_BYTES) {
-      results.push((await submit(batch)).result);
-      batch = [];
-      size = 0;
-    }
+    if (size >= BATCH_BYTES || split?.last) await flush();
   }
-  if (batch.length) results.push((await submit(batch)).result);
+  await flush();
   report.compression = info.compression;
   report.format = info.format;
   if (info.note) report.note = info.note;
@@ -264,8 +274,9 @@ export function applyResult(report: FileReport, r: BatchResult, maxProblems: num
 
 /** Status and notes once all of a file's batches are in; problems sorted by position. */
 export function finishReport(report: FileReport): void {
+  // By line, then byte (the parts of a value too large to read whole can share a line).
   const pos = (p: FileProblem) => p.location.line ?? p.location.byteOffset ?? 0;
-  report.problems.sort((a, b) => pos(a) - pos(b));
+  report.problems.sort((a, b) => pos(a) - pos(b) || (a.location.line !== undefined ? (a.location.byteOffset ?? 0) - (b.location.byteOffset ?? 0) : 0));
   if (report.status === 'already-loaded') return;
   if (report.format === 'not-telemetry') report.status = 'not-telemetry';
   else if (report.format === 'empty') {

@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { fromRoot } from '../paths.js';
 import type { Unit } from './decode.js';
+import type { UnitSplit } from './json-split.js';
 import { processUnits, type BatchResult } from './process.js';
 import { CsvSink } from './sink.js';
 import type { Signal, SourceLocation } from './types.js';
@@ -15,6 +16,7 @@ import type { Signal, SourceLocation } from './types.js';
 interface WireUnit {
   kind: 'json' | 'protobuf';
   signal?: Signal;
+  split?: UnitSplit;
   location: SourceLocation;
   start: number;
   end: number;
@@ -37,7 +39,7 @@ export function toWire(id: number, fileId: number, units: Unit[]): WireBatch {
   for (const u of units) {
     const src = u.kind === 'json' ? u.text : u.bytes;
     src.copy(buf, pos);
-    wire.push({ kind: u.kind, signal: u.kind === 'protobuf' ? u.signal : undefined, location: u.location, start: pos, end: pos + src.length });
+    wire.push({ kind: u.kind, signal: u.kind === 'protobuf' ? u.signal : undefined, split: u.kind === 'json' ? u.split : undefined, location: u.location, start: pos, end: pos + src.length });
     pos += src.length;
   }
   return { type: 'batch', id, fileId, units: wire, buffer: buf.buffer as ArrayBuffer };
@@ -47,7 +49,7 @@ export function fromWire(b: WireBatch): Unit[] {
   const buf = Buffer.from(b.buffer);
   return b.units.map((u) =>
     u.kind === 'json'
-      ? { kind: 'json', text: buf.subarray(u.start, u.end), location: u.location }
+      ? { kind: 'json', text: buf.subarray(u.start, u.end), location: u.location, split: u.split }
       : { kind: 'protobuf', bytes: buf.subarray(u.start, u.end), signal: u.signal!, location: u.location },
   );
 }
@@ -68,6 +70,8 @@ export class DecodePool {
   private waiters: (() => void)[] = [];
   private local: CsvSink | null = null;
   private failure: Error | null = null;
+  /** The worker of each split request whose last part is still to come. */
+  private pinned = new Map<number, number>();
 
   constructor(
     private readonly dir: string,
@@ -109,8 +113,9 @@ export class DecodePool {
   /**
    * Queue a batch; resolves once there is room (back-pressure) to a holder of the result promise
    * (a holder, because a promise resolved with a promise would wait for the batch itself).
+   * `split`: the batch holds parts of that split request only, which all go to one worker, in order.
    */
-  async submit(fileId: number, units: Unit[]): Promise<{ result: Promise<BatchResult> }> {
+  async submit(fileId: number, units: Unit[], split?: number): Promise<{ result: Promise<BatchResult> }> {
     if (this.local) {
       this.local.fileId = fileId;
       return { result: Promise.resolve(processUnits(units, this.local)) };
@@ -119,7 +124,12 @@ export class DecodePool {
       if (this.failure) throw this.failure;
       let best = 0;
       for (let i = 1; i < this.workers.length; i++) if (this.inflight[i] < this.inflight[best]) best = i;
+      if (split !== undefined) {
+        best = this.pinned.get(split) ?? best;
+        this.pinned.set(split, best);
+      }
       if (this.inflight[best] < 2) {
+        if (split !== undefined && units.some((u) => u.kind === 'json' && u.split?.last)) this.pinned.delete(split);
         const id = this.nextId++;
         const batch = toWire(id, fileId, units);
         this.inflight[best]++;

@@ -3,7 +3,8 @@
  * Runs on worker threads (worker.ts) and, for `inspect` and without workers, in-process.
  */
 import { decodeUnit, type Unit, type UnitProblem } from './decode.js';
-import { cmpInt, flattenRequest } from './flatten.js';
+import { cmpInt, flattenRequest, KeyMaker } from './flatten.js';
+import type { UnitSplit } from './json-split.js';
 import type { RowSink } from './rows.js';
 import { CsvSink } from './sink.js';
 import type { DecodedRequest } from './types.js';
@@ -31,11 +32,13 @@ export function processUnits(units: Unit[], sink: RowSink, spanRows = sink insta
   let minT: string | null = null;
   let maxT: string | null = null;
   for (const unit of units) {
+    const split = unit.kind === 'json' ? unit.split : undefined;
+    const keys = split ? splitKeys(split) : undefined;
     const requests: DecodedRequest[] = [];
     decodeUnit(unit, requests, out.problems, rawFileId);
     for (const req of requests) {
-      out.requests++;
-      const r = flattenRequest(req.signal, req.body, sink);
+      if (!split || split.part === 0) out.requests++;
+      const r = flattenRequest(req.signal, req.body, sink, keys);
       out.spans += r.spans;
       out.logs += r.logs;
       out.metrics += r.metrics;
@@ -43,11 +46,73 @@ export function processUnits(units: Unit[], sink: RowSink, spanRows = sink insta
       for (const s of r.serviceNames) services.add(s);
       if (r.minTimeNs !== null && (minT === null || cmpInt(r.minTimeNs, minT) < 0)) minT = r.minTimeNs;
       if (r.maxTimeNs !== null && (maxT === null || cmpInt(r.maxTimeNs, maxT) > 0)) maxT = r.maxTimeNs;
-      for (const p of r.problems) out.problems.push({ location: req.location, message: `record skipped: ${p}`, records: 1 });
+      for (const p of r.problems) out.problems.push({ location: req.location, message: `record skipped: ${split ? rebased(p, split.bases) : p}`, records: 1 });
     }
   }
   out.serviceNames = [...services];
   out.minTimeNs = minT;
   out.maxTimeNs = maxT;
   return out;
+}
+
+// The record-key counters of split requests whose last part has not come yet (their parts come in
+// order to one thread: load.ts readUnitsInto, pool.ts).
+const counters = new Map<number, KeyMaker>();
+
+function splitKeys(split: UnitSplit): KeyMaker {
+  let keys = counters.get(split.id);
+  if (!keys) counters.set(split.id, (keys = new LargeKeyMaker()));
+  if (split.last) counters.delete(split.id);
+  return keys;
+}
+
+/** A record path of a part (`resourceLogs[0].scopeLogs[0].logRecords[2]…`) with the whole value's indexes. */
+export function rebased(problem: string, bases: number[]): string {
+  let k = 0;
+  return problem.replace(/^(\w+)\[(\d+)\](?:\.(\w+)\[(\d+)\](?:\.(\w+)\[(\d+)\])?)?/, (m: string) =>
+    m.replace(/\[(\d+)\]/g, (_: string, i: string) => `[${Number(i) + (bases[k++] ?? 0)}]`),
+  );
+}
+
+/**
+ * A KeyMaker for requests of millions of records: the hashes seen are kept in typed arrays (open
+ * addressing, 12 bytes a slot, outside the worker's capped heap) instead of a Map (~80 bytes an
+ * entry inside it), so a request of gigabytes does not run the worker out of memory.
+ */
+export class LargeKeyMaker extends KeyMaker {
+  private hashes = new BigInt64Array(1 << 12);
+  private counts = new Uint32Array(1 << 12);
+  private used = 0;
+  private zero = 0; // occurrences of the hash 0, which marks an empty slot
+
+  protected override occurrence(first: bigint): number {
+    if (first === 0n) return ++this.zero;
+    if (2 * (this.used + 1) > this.hashes.length) this.grow();
+    const i = this.slot(this.hashes, first);
+    if (this.counts[i] === 0) {
+      this.hashes[i] = first;
+      this.used++;
+    }
+    return ++this.counts[i];
+  }
+
+  private slot(hashes: BigInt64Array, h: bigint): number {
+    const mask = hashes.length - 1;
+    let i = Number(BigInt.asUintN(32, h)) & mask;
+    while (hashes[i] !== 0n && hashes[i] !== h) i = (i + 1) & mask;
+    return i;
+  }
+
+  private grow(): void {
+    const hashes = new BigInt64Array(this.hashes.length * 2);
+    const counts = new Uint32Array(hashes.length);
+    for (let i = 0; i < this.hashes.length; i++) {
+      if (this.counts[i] === 0) continue;
+      const j = this.slot(hashes, this.hashes[i]);
+      hashes[j] = this.hashes[i];
+      counts[j] = this.counts[i];
+    }
+    this.hashes = hashes;
+    this.counts = counts;
+  }
 }

@@ -7,6 +7,7 @@
  */
 import { compressionOf, decompress, DecompressError, peek, type Compression } from './bytes.js';
 import { classify, type Unit } from './decode.js';
+import { MAX_RECORD, PART, SPLIT_ABOVE, splitSpooled } from './json-split.js';
 import { jsonValues, parseJsonText } from './json-values.js';
 import { detectProtobufSignal, prefixedFrameAt, splitProtobufFrames, streamFraming, type ProtobufFrame, type ProtobufFraming } from './otlp-proto.js';
 import type { SourceLocation } from './types.js';
@@ -41,6 +42,12 @@ export const PROTOBUF_WINDOW = 4 << 20;
 export interface ReadOptions {
   /** Protobuf inputs longer than this are read record by record (tests shrink it). */
   protobufWindow?: number;
+  /** JSON values larger than this are spooled to `spoolDir` and cut into parts of `splitPart` bytes (json-split.ts; tests shrink them). */
+  splitAbove?: number;
+  splitPart?: number;
+  /** A record (or an entry that cannot be cut) larger than this is skipped (MAX_RECORD). */
+  splitMaxUnit?: number;
+  spoolDir?: string;
 }
 
 export async function* readSource(chunks: AsyncIterable<Buffer>, nameHint: string, info: ReadInfo, opts: ReadOptions = {}): AsyncGenerator<ReadEvent> {
@@ -56,7 +63,7 @@ export async function* readSource(chunks: AsyncIterable<Buffer>, nameHint: strin
       info.format = 'not-telemetry';
       info.note = 'only white space';
     }
-  } else if (first === 0x7b || first === 0x5b) yield* readJson(plain.rest, info);
+  } else if (first === 0x7b || first === 0x5b) yield* readJson(plain.rest, info, opts);
   else yield* readProtobuf(plain.rest, nameHint, info, opts.protobufWindow ?? PROTOBUF_WINDOW);
   if (damage.error) yield { kind: 'problem', location: { byteOffset: damage.error.compressedOffset }, message: damage.error.message };
 }
@@ -83,11 +90,35 @@ function firstNonWs(b: Buffer): number | undefined {
   return undefined;
 }
 
-async function* readJson(src: AsyncIterable<Buffer>, info: ReadInfo): AsyncGenerator<ReadEvent> {
+// Ids of split requests, unique in the process (pool.ts pins each to one worker).
+let splitIds = 0;
+
+async function* readJson(src: AsyncIterable<Buffer>, info: ReadInfo, opts: ReadOptions): AsyncGenerator<ReadEvent> {
   let values = 0;
-  for await (const item of jsonValues(src)) {
+  const splitAbove = opts.splitAbove ?? SPLIT_ABOVE;
+  for await (const item of jsonValues(src, { splitAbove, spoolDir: opts.spoolDir })) {
     if (!item.ok) {
       yield { kind: 'problem', location: { line: item.line }, message: item.message, records: item.lost ? 1 : 0 };
+      continue;
+    }
+    if ('file' in item) {
+      // Too large to hold: cut into requests of about splitPart bytes, read from the file.
+      const split = splitSpooled(item.file, item.length, item.line, { part: opts.splitPart ?? PART, maxUnit: opts.splitMaxUnit ?? MAX_RECORD, nextId: () => ++splitIds });
+      for (const ev of split) {
+        const location = (ev: { line: number; byteOffset: number }) => ({ line: ev.line, byteOffset: item.byteOffset + ev.byteOffset });
+        if (ev.kind === 'shape') {
+          if (values === 0 && !ev.otlp) {
+            info.format = 'not-telemetry';
+            info.note = `not OpenTelemetry data: the first JSON value (${item.length} bytes) names none of resourceSpans, resourceLogs, resourceMetrics`;
+            split.return(undefined); // removes the file
+            return;
+          }
+          if (values === 0) info.format = 'otlp-json';
+          else if (values === 1 && info.format === 'otlp-json') info.format = 'otlp-jsonl';
+        } else if (ev.kind === 'problem') yield { kind: 'problem', location: location(ev), message: ev.message, records: ev.records };
+        else yield { kind: 'unit', unit: { kind: 'json', text: ev.text, location: location(ev), split: ev.split } };
+      }
+      values++;
       continue;
     }
     if (values === 0) {

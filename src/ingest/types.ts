@@ -32,6 +32,8 @@ export interface IngestProblem {
 }
 
 export function formatLocation(loc: SourceLocation): string {
+  // Both for a part of a value too large to read whole (json-split.ts): its lines can be long.
+  if (loc.line !== undefined && loc.byteOffset !== undefined) return `line ${loc.line}, byte ${loc.byteOffset}`;
   if (loc.line !== undefined) return `line ${loc.line}`;
   if (loc.byteOffset !== undefined) return `byte ${loc.byteOffset}`;
   return 'start of file';

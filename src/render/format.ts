@@ -110,6 +110,12 @@ export function redactMessage(m: string | null): string {
 }
 
 /** Code-point order (not the machine's locale), for ties in the readings. */
+/** Where a skipped record was: its line, its byte, or both (a part of a value too large to read whole). */
+function where(r: { line: number | null; byteOffset: number | null }): string {
+  if (r.line !== null) return r.byteOffset !== null ? `line ${int(r.line)}, byte ${int(r.byteOffset)}` : `line ${int(r.line)}`;
+  return r.byteOffset !== null ? `byte ${int(r.byteOffset)}` : DASH;
+}
+
 const cmp = (a: string | null, b: string | null) => (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0);
 
 /** "a, b, c and 2 more". */
@@ -505,7 +511,7 @@ function quality(s: Summary, lim: Limits): { notes: string[]; tables: Table[] } 
       i.fileList, (r) => [r.path, r.format, r.compression, r.status, int(r.spans), int(r.logs), int(r.metricPoints), int(r.skipped)], lim,
       { flagged: (r) => r.skipped > 0, empty: 'No files were read in this run (the data came from --db).' }),
     table('skipped', 'Skipped records and why (quoted values elided; otel-agent-report ingest FILE prints them whole)', [['File'], ['Where', N], ['Skipped', N], ['Reason']],
-      i.errors, (r) => [r.file, r.line !== null ? `line ${int(r.line)}` : r.byteOffset !== null ? `byte ${int(r.byteOffset)}` : DASH, int(r.skipped), redactMessage(r.message)], lim,
+      i.errors, (r) => [r.file, where(r), int(r.skipped), redactMessage(r.message)], lim,
       { empty: 'No record was skipped.' }),
     table('signals', 'Signals exported per agent (failed runs often lose traces and metrics)', [['Agent'], ['Sessions', N], ['With logs', N], ['With spans', N], ['With metrics', N], ['Logs but no spans', N]],
       d.signalsByAgent, (r) => [r.agent, int(r.sessions), int(r.withLogs), int(r.withSpans), int(r.withMetrics), int(r.logsWithoutSpans)], lim,

@@ -1,0 +1,496 @@
+/**
+ * JSON values too large to decode whole, cut into small OTLP requests that hold the same records.
+ *
+ * A unit is decoded whole on a worker thread whose heap is capped, so one JSON value of hundreds
+ * of megabytes (an OTLP request body saved as one file, requests merged into one array, a
+ * pretty-printed dump) ran the worker out of memory and stopped the whole ingest. Such a value is
+ * spooled to a temporary file (`Spool`, past `splitAbove` bytes), and its structure is read there
+ * in one pass that builds nothing but byte ranges (`scanStructure`): the request's resource
+ * entries, their scope entries and the records of each scope, in runs of about PART bytes. Then
+ * `splitValue` writes requests of at most about PART bytes: runs of whole resource entries, runs of
+ * scope entries under a copy of their resource's other members, or runs of records under copies of
+ * their scope's and resource's other members (the envelope, whatever the order of its members,
+ * as the resource and scope ids hash the schemaUrl that follows the records).
+ *
+ * The parts decode to the rows the whole value would give: the flattener sees the same records
+ * with the same resource and scope, and the parts of one request share one record-key counter
+ * (identical records within one request are distinct: flatten.ts KeyMaker), so they are decoded
+ * in order on one thread (`UnitSplit.id`). Problems name the line and byte where the part starts,
+ * and record paths are given with the indexes they have in the whole value (`UnitSplit.bases`).
+ * A value cut off before it closes still gives the records that are whole.
+ */
+import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Split a value above this size (bytes); smaller values go to a worker whole, as before. A 62 MB
+ * logs request read whole took 4.3 s and 685 MB of peak memory (the first value is also parsed on
+ * the main thread to tell what the file is), cut into parts 3.3 s and 313 MB.
+ */
+export const SPLIT_ABOVE = 16 << 20;
+/** A single record (or an entry that cannot be cut) larger than this is skipped, not decoded. */
+export const MAX_RECORD = 64 << 20;
+/** Size of the requests a split value is cut into (the decode batches are about as large). */
+export const PART = 4 << 20;
+
+/** Parts of one split request: decoded in order on one thread, with one record-key counter. */
+export interface UnitSplit {
+  /** Same for every part of one request (unique within the ingest run). */
+  id: number;
+  /** 0 for the first part: the request is counted once. */
+  part: number;
+  last: boolean;
+  /** Index in the whole value of the part's first resource entry, scope entry and record. */
+  bases: number[];
+}
+
+/** The bytes of one top-level JSON value, in memory until it grows past `limit`, then in a file. */
+export class Spool {
+  private parts: Buffer[] = [];
+  private fd: number | null = null;
+  private path: string | null = null;
+  length = 0;
+
+  constructor(
+    private readonly limit: number,
+    private readonly dir: string,
+  ) {}
+
+  push(b: Buffer): void {
+    if (b.length === 0) return;
+    this.length += b.length;
+    if (this.fd !== null) {
+      writeFully(this.fd, b);
+      return;
+    }
+    this.parts.push(b);
+    if (this.length > this.limit) {
+      this.path = join(this.dir, `otel-agent-report-value-${process.pid}-${++spools}.json`);
+      this.fd = openSync(this.path, 'w', 0o600);
+      for (const p of this.parts) writeFully(this.fd, p);
+      this.parts = [];
+    }
+  }
+
+  /** The value so far: its bytes, or the file holding them (the caller removes it). */
+  take(): { text: Buffer } | { file: string; length: number } {
+    const length = this.length;
+    this.length = 0;
+    if (this.fd === null) {
+      const text = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, length);
+      this.parts = [];
+      return { text };
+    }
+    closeSync(this.fd);
+    const file = this.path!;
+    this.fd = null;
+    this.path = null;
+    return { file, length };
+  }
+}
+
+let spools = 0;
+
+function writeFully(fd: number, b: Buffer): void {
+  for (let off = 0; off < b.length; ) off += writeSync(fd, b, off, b.length - off);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pass 1: the structure, as byte ranges.
+
+const TOP_KEYS = new Set(['resourceSpans', 'resource_spans', 'resourceLogs', 'resource_logs', 'resourceMetrics', 'resource_metrics']);
+const SCOPE_KEYS = new Set([
+  'scopeSpans',
+  'scope_spans',
+  'instrumentationLibrarySpans',
+  'instrumentation_library_spans',
+  'scopeLogs',
+  'scope_logs',
+  'instrumentationLibraryLogs',
+  'instrumentation_library_logs',
+  'scopeMetrics',
+  'scope_metrics',
+  'instrumentationLibraryMetrics',
+  'instrumentation_library_metrics',
+]);
+const RECORD_KEYS = new Set(['spans', 'logRecords', 'log_records', 'metrics']);
+/** Keys of the array each object level splits: request (0), resource entry (2), scope entry (4). */
+const SPLIT_KEYS = [TOP_KEYS, null, SCOPE_KEYS, null, RECORD_KEYS];
+
+/** An object of a tracked level: the request (0), a resource entry (2), a scope entry (4). */
+export interface Node {
+  start: number;
+  /** One past its closing brace; -1 while open (a value cut off leaves it so). */
+  end: number;
+  line: number;
+  /** Its members other than the split array: [start of the key, end of the value) each. */
+  members: [number, number][];
+  /** The split array's key, as written (null: the object has none). */
+  key: string | null;
+  /** Levels 0 and 2: the entries of the split array (dropped once the node is known to be small). */
+  items: Node[];
+  /** Level 4: the records of the split array in runs of about PART bytes. */
+  chunks: Chunk[];
+}
+
+export interface Chunk {
+  start: number;
+  end: number;
+  line: number;
+  /** Index of the run's first record, and how many it holds. */
+  first: number;
+  count: number;
+}
+
+export interface Structure {
+  /** The request object, or for a top-level array its elements. */
+  root: Node | null;
+  elements: Node[] | null;
+  /** Where the value stops being what this reader follows (cut off, not an OTLP shape), if it does. */
+  damage: { at: number; line: number; message: string } | null;
+}
+
+interface Frame {
+  level: number; // -1 top-level array; 0, 2, 4 objects; 1, 3, 5 arrays
+  depth: number;
+  node: Node | null;
+  expectKey: boolean;
+  keyStart: number;
+  memberStart: number;
+  split: boolean;
+  elemStart: number;
+  elemLine: number;
+  count: number;
+}
+
+const newNode = (start: number, line: number): Node => ({ start, end: -1, line, members: [], key: null, items: [], chunks: [] });
+
+const Q = 0x22;
+const BSL = 0x5c;
+const NL = 0x0a;
+const LBRACE = 0x7b;
+const RBRACE = 0x7d;
+const LBRACK = 0x5b;
+const RBRACK = 0x5d;
+const COMMA = 0x2c;
+
+/** Read the structure of the value in `fd` ([0, length)), whose first line is `line`. */
+export function scanStructure(fd: number, length: number, line: number, part = PART): Structure {
+  const out: Structure = { root: null, elements: null, damage: null };
+  const frames: Frame[] = [];
+  const buf = Buffer.allocUnsafe(Math.min(4 << 20, Math.max(1, length)));
+  let depth = 0;
+  let inStr = false;
+  let esc = false;
+  let keyFrame: Frame | null = null; // the frame whose key string is being read
+  let started = false;
+  let done = false;
+  const fail = (at: number, message: string) => {
+    out.damage ??= { at, line, message };
+  };
+  const keyText = (s: number, e: number, window: Buffer, base: number): string => {
+    if (s >= base && e <= base + window.length) return window.toString('latin1', s - base, e - base);
+    const b = Buffer.allocUnsafe(e - s);
+    readSync(fd, b, 0, e - s, s);
+    return b.toString('latin1');
+  };
+  const frame = (level: number, node: Node | null): Frame => ({ level, depth: depth + 1, node, expectKey: true, keyStart: -1, memberStart: -1, split: false, elemStart: -1, elemLine: 0, count: 0 });
+  /** A record of a scope's array ended at `end`: add it to the scope's current run. */
+  const addRecord = (f: Frame, end: number) => {
+    const scope = frames[frames.length - 2].node!;
+    const last = scope.chunks[scope.chunks.length - 1];
+    if (last && end - last.start <= part) {
+      last.end = end;
+      last.count++;
+    } else scope.chunks.push({ start: f.elemStart, end, line: f.elemLine, first: f.count, count: 1 });
+    f.count++;
+    f.elemStart = -1;
+  };
+
+  for (let base = 0; base < length && !done; ) {
+    const n = readSync(fd, buf, 0, Math.min(buf.length, length - base), base);
+    if (n <= 0) break;
+    for (let i = 0; i < n; i++) {
+      const c = buf[i];
+      if (inStr) {
+        if (esc) esc = false;
+        else if (c === BSL) esc = true;
+        else if (c === Q) {
+          inStr = false;
+          if (keyFrame) {
+            const f = keyFrame;
+            keyFrame = null;
+            const key = keyText(f.keyStart + 1, base + i, buf.subarray(0, n), base);
+            f.split = SPLIT_KEYS[f.level]?.has(key) === true && f.node!.key === null;
+            if (f.split) f.node!.key = key;
+          }
+        } else if (c === NL) line++;
+        continue;
+      }
+      if (c <= 0x20) {
+        if (c === NL) line++;
+        continue;
+      }
+      const pos = base + i;
+      if (!started) {
+        started = true;
+        if (c === LBRACE) {
+          out.root = newNode(pos, line);
+          frames.push(frame(0, out.root));
+        } else if (c === LBRACK) {
+          out.elements = [];
+          frames.push(frame(-1, null));
+        } else {
+          fail(pos, 'not a JSON object or array');
+          done = true;
+          break;
+        }
+        depth = 1;
+        continue;
+      }
+      if (depth === 0) {
+        fail(pos, 'unexpected text after the JSON value');
+        done = true;
+        break;
+      }
+      const f = frames[frames.length - 1];
+      const direct = f.depth === depth;
+      const isArray = f.level === -1 || f.level % 2 === 1;
+      if (direct && isArray && f.elemStart < 0 && c !== COMMA && c !== RBRACK) {
+        f.elemStart = pos;
+        f.elemLine = line;
+        if (f.level !== 5 && c !== LBRACE) {
+          fail(pos, `an entry of ${f.level === -1 ? 'the top-level array' : 'a resource or scope array'} is not an object`);
+          done = true;
+          break;
+        }
+      }
+      if (c === Q) {
+        inStr = true;
+        if (direct && !isArray && f.expectKey) {
+          f.expectKey = false;
+          f.keyStart = pos;
+          f.memberStart = pos;
+          keyFrame = f;
+        }
+      } else if (c === LBRACE || c === LBRACK) {
+        let next: Frame | null = null;
+        if (direct && isArray && f.level !== 5) {
+          // an entry of the request array (-1), the resource array (1) or the scope array (3)
+          const node = newNode(pos, line);
+          if (f.level === -1) out.elements!.push(node);
+          else frames[frames.length - 2].node!.items.push(node);
+          next = frame(f.level + 1, node);
+        } else if (direct && !isArray && f.split) {
+          if (c !== LBRACK) {
+            fail(pos, `"${f.node!.key}" is not an array`);
+            done = true;
+            break;
+          }
+          next = frame(f.level + 1, null);
+        }
+        depth++;
+        if (next) frames.push(next);
+      } else if (c === RBRACE || c === RBRACK) {
+        if (direct) {
+          if (isArray !== (c === RBRACK)) {
+            fail(pos, 'brackets do not match');
+            done = true;
+            break;
+          }
+          if (isArray) {
+            if (f.level === 5 && f.elemStart >= 0) addRecord(f, pos);
+          } else {
+            const node = f.node!;
+            if (f.memberStart >= 0 && !f.split) node.members.push([f.memberStart, pos]);
+            node.end = pos + 1;
+            // A small entry is copied whole: what is inside it is not needed.
+            if (node.end - node.start <= part) {
+              node.items = [];
+              node.chunks = [];
+            }
+          }
+          frames.pop();
+          const parent = frames[frames.length - 1];
+          if (parent && (parent.level === -1 || parent.level % 2 === 1) && parent.level !== 5 && !isArray) {
+            parent.elemStart = -1;
+            parent.count++;
+          }
+        }
+        depth--;
+      } else if (c === COMMA && direct) {
+        if (isArray) {
+          if (f.level === 5 && f.elemStart >= 0) addRecord(f, pos);
+          else f.elemStart = -1;
+        } else {
+          if (f.memberStart >= 0 && !f.split) f.node!.members.push([f.memberStart, pos]);
+          f.expectKey = true;
+          f.memberStart = -1;
+          f.split = false;
+        }
+      }
+    }
+    base += n;
+  }
+  if (!done && depth > 0) fail(length, 'the value ends before it closes (cut-off file?)');
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pass 2: the parts.
+
+export interface SplitOptions {
+  /** Size of a part (PART; tests shrink it). */
+  part: number;
+  /** A single record, or an entry that cannot be cut, larger than this is skipped (MAX_RECORD). */
+  maxUnit: number;
+  /** A new request id (UnitSplit.id). */
+  nextId: () => number;
+}
+
+export type SplitEvent =
+  /** First: whether the value is OTLP (an object, or the first of an array's, naming resourceSpans…). */
+  | { kind: 'shape'; otlp: boolean }
+  | { kind: 'unit'; text: Buffer; line: number; byteOffset: number; split?: UnitSplit }
+  | { kind: 'problem'; line: number; byteOffset: number; message: string; records: number };
+
+const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
+
+/**
+ * The parts of the value in `fd` ([0, length), first line `line`), in file order. Byte offsets are
+ * relative to the value's start. Problems come last, after every part that could be read.
+ */
+export function* splitValue(fd: number, length: number, line: number, opts: SplitOptions): Generator<SplitEvent> {
+  const s = scanStructure(fd, length, line, opts.part);
+  const first = s.root ?? s.elements?.[0];
+  yield { kind: 'shape', otlp: first !== undefined && first.key !== null };
+  const bytes = (a: number, b: number) => {
+    const x = Buffer.allocUnsafe(b - a);
+    for (let off = 0; off < x.length; ) {
+      const n = readSync(fd, x, off, x.length - off, a + off);
+      if (n <= 0) throw new Error(`spooled JSON value: short read at byte ${a + off}`);
+      off += n;
+    }
+    return x;
+  };
+  const size = (n: Node) => (n.end < 0 ? Infinity : n.end - n.start);
+  const whole = (n: Node): SplitEvent => ({ kind: 'unit', text: bytes(n.start, n.end), line: n.line, byteOffset: n.start });
+  const tooLarge = (n: Node, what: string): SplitEvent => ({
+    kind: 'problem',
+    line: n.line,
+    byteOffset: n.start,
+    message: `${what} of ${mb(size(n))}${n.end < 0 ? ' (cut off)' : ''} cannot be cut into smaller requests: skipped`,
+    records: 1,
+  });
+  const open = (n: Node) => {
+    const parts: Buffer[] = [Buffer.from('{')];
+    for (const [a, b] of n.members) parts.push(bytes(a, b), Buffer.from(','));
+    parts.push(Buffer.from(`${JSON.stringify(n.key)}:[`));
+    return Buffer.concat(parts);
+  };
+  const CLOSE = Buffer.from(']}');
+
+  /** One request (the value, or an entry of a top-level array), cut where it must be. */
+  function* request(req: Node): Generator<SplitEvent> {
+    if (size(req) <= opts.part) {
+      yield whole(req);
+      return;
+    }
+    if (req.key === null) {
+      if (size(req) <= opts.maxUnit) yield whole(req);
+      else yield tooLarge(req, 'a JSON object with none of resourceSpans, resourceLogs, resourceMetrics');
+      return;
+    }
+    const id = opts.nextId();
+    let held: Extract<SplitEvent, { kind: 'unit' }> | null = null;
+    let part = 0;
+    const out: SplitEvent[] = [];
+    // Each part is held until the next one is known, so that the last can say it is the last.
+    const emit = (envelope: Buffer[], body: Buffer, closing: number, at: { line: number; start: number }, bases: number[]) => {
+      const text = Buffer.concat([...envelope, body, ...Array<Buffer>(closing).fill(CLOSE)]);
+      if (held) out.push(held);
+      held = { kind: 'unit', text, line: at.line, byteOffset: at.start, split: { id, part: part++, last: false, bases } };
+    };
+    const problems: SplitEvent[] = [];
+    const env0 = [open(req)];
+    /** Runs of consecutive small entries, copied whole; a large or cut-off entry goes to `inside`. */
+    const runs = (items: Node[], envelope: Buffer[], closing: number, bases: (i: number) => number[], inside: (n: Node, i: number) => void) => {
+      for (let i = 0; i < items.length; ) {
+        if (size(items[i]) > opts.part) {
+          inside(items[i], i);
+          i++;
+          continue;
+        }
+        let j = i;
+        while (j + 1 < items.length && size(items[j + 1]) <= opts.part && items[j + 1].end - items[i].start <= opts.part) j++;
+        emit(envelope, bytes(items[i].start, items[j].end), closing, items[i], bases(i));
+        i = j + 1;
+      }
+    };
+    const emptyOr = (n: Node, envelope: Buffer[], closing: number, bases: number[]) => {
+      if (n.items.length === 0 && n.chunks.length === 0) emit(envelope, Buffer.alloc(0), closing, n, bases);
+    };
+    runs(
+      req.items,
+      env0,
+      1,
+      (r) => [r],
+      (res, r) => {
+        if (res.key === null) {
+          if (size(res) <= opts.maxUnit) emit(env0, bytes(res.start, res.end), 1, res, [r]);
+          else problems.push(tooLarge(res, 'a resource entry'));
+          return;
+        }
+        const env2 = [...env0, open(res)];
+        runs(
+          res.items,
+          env2,
+          2,
+          (sc) => [r, sc],
+          (scope, sc) => {
+            if (scope.key === null) {
+              if (size(scope) <= opts.maxUnit) emit(env2, bytes(scope.start, scope.end), 2, scope, [r, sc]);
+              else problems.push(tooLarge(scope, 'a scope entry'));
+              return;
+            }
+            const env4 = [...env2, open(scope)];
+            for (const c of scope.chunks) {
+              if (c.end - c.start > opts.maxUnit) {
+                problems.push({ kind: 'problem', line: c.line, byteOffset: c.start, message: `a record of ${mb(c.end - c.start)} is larger than ${mb(opts.maxUnit)}: skipped`, records: 1 });
+                continue;
+              }
+              emit(env4, bytes(c.start, c.end), 3, c, [r, sc, c.first]);
+            }
+            emptyOr(scope, env4, 3, [r, sc, 0]);
+          },
+        );
+        emptyOr(res, env2, 2, [r, 0]);
+      },
+    );
+    emptyOr(req, env0, 1, [0]);
+    yield* out;
+    if (held) {
+      (held as Extract<SplitEvent, { kind: 'unit' }>).split!.last = true;
+      yield held;
+    }
+    yield* problems;
+  }
+
+  if (s.elements) {
+    for (const e of s.elements) yield* request(e);
+  } else if (s.root) yield* request(s.root);
+  if (s.damage) {
+    yield { kind: 'problem', line: s.damage.line, byteOffset: s.damage.at, message: `${s.damage.message}: what follows byte ${s.damage.at} of the value is not read`, records: 1 };
+  }
+}
+
+/** splitValue over a spooled file, removed afterwards. */
+export function* splitSpooled(file: string, length: number, line: number, opts: SplitOptions): Generator<SplitEvent> {
+  const fd = openSync(file, 'r');
+  try {
+    yield* splitValue(fd, length, line, opts);
+  } finally {
+    closeSync(fd);
+    rmSync(file, { force: true });
+  }
+}
