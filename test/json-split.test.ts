@@ -5,12 +5,13 @@
  * Then the shapes around it: identical records in different parts, a value cut off, a top-level
  * array, a pretty-printed value, a record too large, a bad record's path, non-OTLP JSON.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { discoverInputs } from '../src/ingest/discover.js';
 import { splitValue } from '../src/ingest/json-split.js';
+import { jsonValues } from '../src/ingest/json-values.js';
 import { ingest, type FileReport, type IngestOptions } from '../src/ingest/load.js';
 import { KeyMaker } from '../src/ingest/flatten.js';
 import { LargeKeyMaker, rebased } from '../src/ingest/process.js';
@@ -104,6 +105,18 @@ describe('parts of one value', () => {
     expect(Number((await rows(cut.db, 'SELECT count(DISTINCT record_key) n FROM logs'))[0].n)).toBe(n);
   });
 
+  it('decodes the parts of a traces request on any worker, and stores every span once', async () => {
+    const req = readFileSync(capturePath('codex', 'otlp.jsonl'), 'utf8').split('\n').filter((l) => l.startsWith('{"resourceSpans"')).map((l) => JSON.parse(l))[0];
+    const span = req.resourceSpans[0].scopeSpans[0].spans[0];
+    const n = Math.ceil(6e6 / JSON.stringify(span).length);
+    req.resourceSpans[0].scopeSpans[0].spans = Array.from({ length: n }, (_, i) => ({ ...span, spanId: (0x1000000000000000n + BigInt(i)).toString(16) }));
+    const path = writeTemp('spans.json', JSON.stringify(req));
+    const cut = await load([path], { workers: 2, split: { above: 1 << 20, part: 64 << 10 } });
+    expect(cut.reports[0].spans).toBe(n);
+    expect(cut.reports[0].requests).toBe(1);
+    expect(Number((await rows(cut.db, 'SELECT count(DISTINCT span_id) n FROM spans'))[0].n)).toBe(n);
+  });
+
   it('reads the whole records of a value cut off, and says where it stops', async () => {
     const line = JSON.stringify(logRequests('claude')[0]);
     const cutAt = Math.floor(line.length * 0.6);
@@ -173,17 +186,17 @@ describe('splitValue', () => {
     // schemaUrl and the resource after the records, as protobuf field order does not promise
     const value = '{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"a":1},{"a":2},{"a":3}],"scope":{"name":"s"},"schemaUrl":"u2"}],"resource":{"attributes":[]},"schemaUrl":"u1"}]}';
     const path = writeTemp('order.json', value);
-    const fd = require('node:fs').openSync(path, 'r');
+    const fd = openSync(path, 'r');
     let id = 0;
     const events = [...splitValue(fd, value.length, 1, { part: 12, maxUnit: 1000, nextId: () => ++id })];
-    require('node:fs').closeSync(fd);
+    closeSync(fd);
     expect(events[0]).toEqual({ kind: 'shape', otlp: true });
     const parts = events.slice(1).map((e) => (e.kind === 'unit' ? { text: JSON.parse(e.text.toString()), split: e.split } : e));
     const env = (recs: unknown[]) => ({ resourceLogs: [{ resource: { attributes: [] }, schemaUrl: 'u1', scopeLogs: [{ scope: { name: 's' }, schemaUrl: 'u2', logRecords: recs }] }] });
     expect(parts).toEqual([
-      { text: env([{ a: 1 }]), split: { id: 1, part: 0, last: false, bases: [0, 0, 0] } },
-      { text: env([{ a: 2 }]), split: { id: 1, part: 1, last: false, bases: [0, 0, 1] } },
-      { text: env([{ a: 3 }]), split: { id: 1, part: 2, last: true, bases: [0, 0, 2] } },
+      { text: env([{ a: 1 }]), split: { id: 1, pinned: true, part: 0, last: false, bases: [0, 0, 0] } },
+      { text: env([{ a: 2 }]), split: { id: 1, pinned: true, part: 1, last: false, bases: [0, 0, 1] } },
+      { text: env([{ a: 3 }]), split: { id: 1, pinned: true, part: 2, last: true, bases: [0, 0, 2] } },
     ]);
   });
 
@@ -197,6 +210,47 @@ describe('splitValue', () => {
     const b = contents.map((c) => large.key(c));
     expect(b).toEqual(a);
     expect(new Set(b).size).toBe(contents.length); // every occurrence its own key
+  });
+
+  it('finds the same parts whatever the reads cut: escapes, quotes and keys across windows', () => {
+    const tricky = ['a\\', '\\', 'q"q', '\\"', 'x\\\\', '{[', ']}', 'é ✓', '\u2028'];
+    const value = JSON.stringify({
+      resourceLogs: [
+        {
+          resource: { attributes: tricky.map((t, i) => ({ key: `k${t}${i}`, value: { stringValue: t } })) },
+          scopeLogs: [{ scope: { name: 's"\\' }, logRecords: tricky.map((t) => ({ body: { stringValue: t.repeat(3) }, attributes: [{ key: t, value: { stringValue: t } }] })), schemaUrl: '\\' }],
+        },
+      ],
+    });
+    const path = writeTemp('tricky.json', value);
+    const fd = openSync(path, 'r');
+    const parts = (window: number) => {
+      let id = 0;
+      return [...splitValue(fd, Buffer.byteLength(value), 1, { part: 150, maxUnit: 1 << 20, nextId: () => ++id, window })].map((e) => (e.kind === 'unit' ? e.text.toString() : e));
+    };
+    const whole = parts(1 << 20);
+    expect(whole.length).toBeGreaterThan(4);
+    const records = whole.slice(1).flatMap((t) => JSON.parse(t as string).resourceLogs[0].scopeLogs[0].logRecords);
+    expect(records).toEqual(JSON.parse(value).resourceLogs[0].scopeLogs[0].logRecords);
+    for (let w = 1; w <= 9; w++) expect(parts(w)).toEqual(whole);
+    closeSync(fd);
+  });
+
+  it('jsonValues cuts pretty-printed values the same whatever the chunks: escapes across chunks', async () => {
+    const tricky = ['a\\', '\\', 'q"q', '\\"', 'x\\\\', '{[', ']}', 'é ✓'];
+    const text = tricky.map((t) => JSON.stringify({ resourceLogs: [{ k: t, [t]: [t, { t }] }] }, null, 1)).join('\n  ') + '\n';
+    const values = async (size: number) => {
+      const bytes = Buffer.from(text);
+      async function* chunks() {
+        for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+      }
+      const out: unknown[] = [];
+      for await (const item of jsonValues(chunks())) out.push('text' in item ? [item.text.toString(), item.line, item.byteOffset] : item);
+      return out;
+    };
+    const whole = await values(1 << 20);
+    expect(whole.map((v) => JSON.parse((v as [string])[0]))).toEqual(tricky.map((t) => ({ resourceLogs: [{ k: t, [t]: [t, { t }] }] })));
+    for (let size = 1; size <= 9; size++) expect(await values(size)).toEqual(whole);
   });
 
   it('rebased: record paths get the indexes of the whole value', () => {

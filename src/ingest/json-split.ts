@@ -15,7 +15,7 @@
  * The parts decode to the rows the whole value would give: the flattener sees the same records
  * with the same resource and scope, and the parts of one request share one record-key counter
  * (identical records within one request are distinct: flatten.ts KeyMaker), so they are decoded
- * in order on one thread (`UnitSplit.id`). Problems name the line and byte where the part starts,
+ * in order on one thread (`UnitSplit.pinned`; spans have no counter, so theirs go to any thread). Problems name the line and byte where the part starts,
  * and record paths are given with the indexes they have in the whole value (`UnitSplit.bases`).
  * A value cut off before it closes still gives the records that are whole.
  */
@@ -33,10 +33,15 @@ export const MAX_RECORD = 64 << 20;
 /** Size of the requests a split value is cut into (the decode batches are about as large). */
 export const PART = 4 << 20;
 
-/** Parts of one split request: decoded in order on one thread, with one record-key counter. */
+/** Parts of one split request. */
 export interface UnitSplit {
   /** Same for every part of one request (unique within the ingest run). */
   id: number;
+  /**
+   * Logs and metrics: the parts go in order to one thread and share one record-key counter.
+   * Spans are keyed by their ids alone, so the parts of a traces request go to any thread.
+   */
+  pinned: boolean;
   /** 0 for the first part: the request is counted once. */
   part: number;
   last: boolean;
@@ -175,17 +180,20 @@ const RBRACK = 0x5d;
 const COMMA = 0x2c;
 
 /** Read the structure of the value in `fd` ([0, length)), whose first line is `line`. */
-export function scanStructure(fd: number, length: number, line: number, part = PART): Structure {
+export function scanStructure(fd: number, length: number, line: number, part = PART, window = 4 << 20): Structure {
   const out: Structure = { root: null, elements: null, damage: null };
   const frames: Frame[] = [];
-  const buf = Buffer.allocUnsafe(Math.min(4 << 20, Math.max(1, length)));
+  const buf = Buffer.allocUnsafe(Math.min(window, Math.max(1, length)));
   let depth = 0;
   let inStr = false;
   let esc = false;
   let keyFrame: Frame | null = null; // the frame whose key string is being read
   let started = false;
   let done = false;
-  const fail = (at: number, message: string) => {
+  // (helpers take what they need as arguments: a variable they captured would live in a context
+  // object instead of a register, and the loop below reads depth, line and the string state at
+  // every byte)
+  const fail = (at: number, line: number, message: string) => {
     out.damage ??= { at, line, message };
   };
   const keyText = (s: number, e: number, window: Buffer, base: number): string => {
@@ -194,7 +202,7 @@ export function scanStructure(fd: number, length: number, line: number, part = P
     readSync(fd, b, 0, e - s, s);
     return b.toString('latin1');
   };
-  const frame = (level: number, node: Node | null): Frame => ({ level, depth: depth + 1, node, expectKey: true, keyStart: -1, memberStart: -1, split: false, elemStart: -1, elemLine: 0, count: 0 });
+  const frame = (level: number, node: Node | null, depth: number): Frame => ({ level, depth, node, expectKey: true, keyStart: -1, memberStart: -1, split: false, elemStart: -1, elemLine: 0, count: 0 });
   /** A record of a scope's array ended at `end`: add it to the scope's current run. */
   const addRecord = (f: Frame, end: number) => {
     const scope = frames[frames.length - 2].node!;
@@ -211,22 +219,32 @@ export function scanStructure(fd: number, length: number, line: number, part = P
     const n = readSync(fd, buf, 0, Math.min(buf.length, length - base), base);
     if (n <= 0) break;
     for (let i = 0; i < n; i++) {
-      const c = buf[i];
       if (inStr) {
-        if (esc) esc = false;
-        else if (c === BSL) esc = true;
-        else if (c === Q) {
-          inStr = false;
-          if (keyFrame) {
-            const f = keyFrame;
-            keyFrame = null;
-            const key = keyText(f.keyStart + 1, base + i, buf.subarray(0, n), base);
-            f.split = SPLIT_KEYS[f.level]?.has(key) === true && f.node!.key === null;
-            if (f.split) f.node!.key = key;
-          }
-        } else if (c === NL) line++;
+        // To the closing quote in one tight loop (an escape skips the byte after it, perhaps in
+        // the next window). A raw newline inside a string is not valid JSON: it is not counted.
+        let j: number = esc ? i + 1 : i;
+        while (j < n) {
+          const d = buf[j];
+          if (d === Q) break;
+          j += d === BSL ? 2 : 1;
+        }
+        if (j >= n) {
+          esc = j > n;
+          break;
+        }
+        esc = false;
+        inStr = false;
+        i = j;
+        if (keyFrame) {
+          const f = keyFrame;
+          keyFrame = null;
+          const key = keyText(f.keyStart + 1, base + i, buf.subarray(0, n), base);
+          f.split = SPLIT_KEYS[f.level]?.has(key) === true && f.node!.key === null;
+          if (f.split) f.node!.key = key;
+        }
         continue;
       }
+      const c = buf[i];
       if (c <= 0x20) {
         if (c === NL) line++;
         continue;
@@ -236,12 +254,12 @@ export function scanStructure(fd: number, length: number, line: number, part = P
         started = true;
         if (c === LBRACE) {
           out.root = newNode(pos, line);
-          frames.push(frame(0, out.root));
+          frames.push(frame(0, out.root, 1));
         } else if (c === LBRACK) {
           out.elements = [];
-          frames.push(frame(-1, null));
+          frames.push(frame(-1, null, 1));
         } else {
-          fail(pos, 'not a JSON object or array');
+          fail(pos, line, 'not a JSON object or array');
           done = true;
           break;
         }
@@ -249,7 +267,7 @@ export function scanStructure(fd: number, length: number, line: number, part = P
         continue;
       }
       if (depth === 0) {
-        fail(pos, 'unexpected text after the JSON value');
+        fail(pos, line, 'unexpected text after the JSON value');
         done = true;
         break;
       }
@@ -260,7 +278,7 @@ export function scanStructure(fd: number, length: number, line: number, part = P
         f.elemStart = pos;
         f.elemLine = line;
         if (f.level !== 5 && c !== LBRACE) {
-          fail(pos, `an entry of ${f.level === -1 ? 'the top-level array' : 'a resource or scope array'} is not an object`);
+          fail(pos, line, `an entry of ${f.level === -1 ? 'the top-level array' : 'a resource or scope array'} is not an object`);
           done = true;
           break;
         }
@@ -280,21 +298,21 @@ export function scanStructure(fd: number, length: number, line: number, part = P
           const node = newNode(pos, line);
           if (f.level === -1) out.elements!.push(node);
           else frames[frames.length - 2].node!.items.push(node);
-          next = frame(f.level + 1, node);
+          next = frame(f.level + 1, node, depth + 1);
         } else if (direct && !isArray && f.split) {
           if (c !== LBRACK) {
-            fail(pos, `"${f.node!.key}" is not an array`);
+            fail(pos, line, `"${f.node!.key}" is not an array`);
             done = true;
             break;
           }
-          next = frame(f.level + 1, null);
+          next = frame(f.level + 1, null, depth + 1);
         }
         depth++;
         if (next) frames.push(next);
       } else if (c === RBRACE || c === RBRACK) {
         if (direct) {
           if (isArray !== (c === RBRACK)) {
-            fail(pos, 'brackets do not match');
+            fail(pos, line, 'brackets do not match');
             done = true;
             break;
           }
@@ -332,7 +350,7 @@ export function scanStructure(fd: number, length: number, line: number, part = P
     }
     base += n;
   }
-  if (!done && depth > 0) fail(length, 'the value ends before it closes (cut-off file?)');
+  if (!done && depth > 0) fail(length, line, 'the value ends before it closes (cut-off file?)');
   return out;
 }
 
@@ -346,6 +364,8 @@ export interface SplitOptions {
   maxUnit: number;
   /** A new request id (UnitSplit.id). */
   nextId: () => number;
+  /** Bytes read at a time in the structure pass (4 MB; tests shrink it to cut strings and keys). */
+  window?: number;
 }
 
 export type SplitEvent =
@@ -361,7 +381,7 @@ const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
  * relative to the value's start. Problems come last, after every part that could be read.
  */
 export function* splitValue(fd: number, length: number, line: number, opts: SplitOptions): Generator<SplitEvent> {
-  const s = scanStructure(fd, length, line, opts.part);
+  const s = scanStructure(fd, length, line, opts.part, opts.window);
   const first = s.root ?? s.elements?.[0];
   yield { kind: 'shape', otlp: first !== undefined && first.key !== null };
   const bytes = (a: number, b: number) => {
@@ -402,6 +422,7 @@ export function* splitValue(fd: number, length: number, line: number, opts: Spli
       return;
     }
     const id = opts.nextId();
+    const pinned = req.key !== 'resourceSpans' && req.key !== 'resource_spans';
     let held: Extract<SplitEvent, { kind: 'unit' }> | null = null;
     let part = 0;
     const out: SplitEvent[] = [];
@@ -409,7 +430,7 @@ export function* splitValue(fd: number, length: number, line: number, opts: Spli
     const emit = (envelope: Buffer[], body: Buffer, closing: number, at: { line: number; start: number }, bases: number[]) => {
       const text = Buffer.concat([...envelope, body, ...Array<Buffer>(closing).fill(CLOSE)]);
       if (held) out.push(held);
-      held = { kind: 'unit', text, line: at.line, byteOffset: at.start, split: { id, part: part++, last: false, bases } };
+      held = { kind: 'unit', text, line: at.line, byteOffset: at.start, split: { id, pinned, part: part++, last: false, bases } };
     };
     const problems: SplitEvent[] = [];
     const env0 = [open(req)];

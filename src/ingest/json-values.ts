@@ -204,27 +204,63 @@ class ValueScanner {
         i = j - 1;
         continue;
       }
-      if (this.inString) {
-        if (this.escape) this.escape = false;
-        else if (b === 0x5c) this.escape = true;
-        else if (b === 0x22) this.inString = false;
-        else if (b === NL) this.line++;
-        continue;
-      }
-      if (b === 0x22) this.inString = true;
-      else if (b === 0x7b || b === 0x5b) this.depth++;
-      else if (b === 0x7d || b === 0x5d) {
-        this.depth--;
-        if (this.depth === 0) {
-          this.parts.push(buf.subarray(segStart, i + 1));
-          const taken = this.parts.take();
-          if ('file' in taken) yield { ok: true, file: taken.file, length: taken.length, line: this.startLine, byteOffset: this.startOffset };
-          else yield { ok: true, text: taken.text, line: this.startLine, byteOffset: this.startOffset };
-        }
-      } else if (b === NL) this.line++;
+      const end = this.valueEnd(buf, i);
+      if (end < 0) break;
+      this.parts.push(buf.subarray(segStart, end + 1));
+      const taken = this.parts.take();
+      if ('file' in taken) yield { ok: true, file: taken.file, length: taken.length, line: this.startLine, byteOffset: this.startOffset };
+      else yield { ok: true, text: taken.text, line: this.startLine, byteOffset: this.startOffset };
+      i = end;
     }
     if (this.depth > 0) this.parts.push(buf.subarray(segStart));
     this.offset += buf.length;
+  }
+
+  /**
+   * Inside a value, from buf[i]: the index of the bracket that closes it, or -1 when buf ends first.
+   * A plain function with its state in locals: a generator's loop over `this` fields took ~7 ns a
+   * byte (1.5 s for a 200 MB pretty-printed value).
+   */
+  private valueEnd(buf: Buffer, i: number): number {
+    let depth = this.depth;
+    let inString = this.inString;
+    let escape = this.escape;
+    let line = this.line;
+    let end = -1;
+    for (const n = buf.length; i < n; i++) {
+      if (inString) {
+        // to the closing quote in one tight loop; an escape skips the next byte, perhaps in the next chunk
+        let j: number = escape ? i + 1 : i;
+        while (j < n) {
+          const d = buf[j];
+          if (d === 0x22) break;
+          if (d === NL) line++;
+          j += d === 0x5c ? 2 : 1;
+        }
+        if (j >= n) {
+          escape = j > n;
+          break;
+        }
+        escape = false;
+        inString = false;
+        i = j;
+        continue;
+      }
+      const b = buf[i];
+      if (b === 0x22) inString = true;
+      else if (b === 0x7b || b === 0x5b) depth++;
+      else if (b === 0x7d || b === 0x5d) {
+        if (--depth === 0) {
+          end = i;
+          break;
+        }
+      } else if (b === NL) line++;
+    }
+    this.depth = depth;
+    this.inString = inString;
+    this.escape = escape;
+    this.line = line;
+    return end;
   }
 
   *end(): Generator<JsonItem> {

@@ -217,7 +217,8 @@ const BATCH_BYTES = 4 << 20;
 /**
  * Cut one input into units and hand them to `submit` in batches of about 4 MB; problems found
  * while cutting (bad lines, damaged streams, frames) go straight into the report. The parts of a
- * split request (json-split.ts) go in batches of their own, submitted with the request's id.
+ * split request whose parts must stay together (json-split.ts, `pinned`) go in batches of their
+ * own, submitted with the request's id.
  */
 export async function readUnitsInto(
   chunks: AsyncIterable<Buffer>,
@@ -243,11 +244,12 @@ export async function readUnitsInto(
       continue;
     }
     const split = ev.unit.kind === 'json' ? ev.unit.split : undefined;
-    if (split?.id !== batchSplit) await flush();
-    batchSplit = split?.id;
+    const pin = split?.pinned ? split.id : undefined;
+    if (pin !== batchSplit) await flush();
+    batchSplit = pin;
     batch.push(ev.unit);
     size += ev.unit.kind === 'json' ? ev.unit.text.length : ev.unit.bytes.length;
-    if (size >= BATCH_BYTES || split?.last) await flush();
+    if (size >= BATCH_BYTES || (pin !== undefined && split?.last)) await flush();
   }
   await flush();
   report.compression = info.compression;

@@ -33,7 +33,7 @@ export function processUnits(units: Unit[], sink: RowSink, spanRows = sink insta
   let maxT: string | null = null;
   for (const unit of units) {
     const split = unit.kind === 'json' ? unit.split : undefined;
-    const keys = split ? splitKeys(split) : undefined;
+    const keys = split?.pinned ? splitKeys(split) : undefined;
     const requests: DecodedRequest[] = [];
     decodeUnit(unit, requests, out.problems, rawFileId);
     for (const req of requests) {
