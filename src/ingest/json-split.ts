@@ -377,8 +377,8 @@ export type SplitEvent =
 const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
 
 /**
- * The parts of the value in `fd` ([0, length), first line `line`), in file order. Byte offsets are
- * relative to the value's start. Problems come last, after every part that could be read.
+ * The parts of the value in `fd` ([0, length), first line `line`), in file order, as they are made.
+ * Byte offsets are relative to the value's start.
  */
 export function* splitValue(fd: number, length: number, line: number, opts: SplitOptions): Generator<SplitEvent> {
   const s = scanStructure(fd, length, line, opts.part, opts.window);
@@ -425,76 +425,62 @@ export function* splitValue(fd: number, length: number, line: number, opts: Spli
     const pinned = req.key !== 'resourceSpans' && req.key !== 'resource_spans';
     let held: Extract<SplitEvent, { kind: 'unit' }> | null = null;
     let part = 0;
-    const out: SplitEvent[] = [];
-    // Each part is held until the next one is known, so that the last can say it is the last.
-    const emit = (envelope: Buffer[], body: Buffer, closing: number, at: { line: number; start: number }, bases: number[]) => {
+    // Parts are yielded as they are made (the reader waits for room in the decode queue, so memory
+    // holds a few parts, not the value); each is held until the next one is known, so that the
+    // last can say it is the last.
+    function* emit(envelope: Buffer[], body: Buffer, closing: number, at: { line: number; start: number }, bases: number[]): Generator<SplitEvent> {
       const text = Buffer.concat([...envelope, body, ...Array<Buffer>(closing).fill(CLOSE)]);
-      if (held) out.push(held);
+      if (held) yield held;
       held = { kind: 'unit', text, line: at.line, byteOffset: at.start, split: { id, pinned, part: part++, last: false, bases } };
-    };
-    const problems: SplitEvent[] = [];
-    const env0 = [open(req)];
+    }
     /** Runs of consecutive small entries, copied whole; a large or cut-off entry goes to `inside`. */
-    const runs = (items: Node[], envelope: Buffer[], closing: number, bases: (i: number) => number[], inside: (n: Node, i: number) => void) => {
+    function* runs(items: Node[], envelope: Buffer[], closing: number, bases: (i: number) => number[], inside: (n: Node, i: number) => Generator<SplitEvent>): Generator<SplitEvent> {
       for (let i = 0; i < items.length; ) {
         if (size(items[i]) > opts.part) {
-          inside(items[i], i);
+          yield* inside(items[i], i);
           i++;
           continue;
         }
         let j = i;
         while (j + 1 < items.length && size(items[j + 1]) <= opts.part && items[j + 1].end - items[i].start <= opts.part) j++;
-        emit(envelope, bytes(items[i].start, items[j].end), closing, items[i], bases(i));
+        yield* emit(envelope, bytes(items[i].start, items[j].end), closing, items[i], bases(i));
         i = j + 1;
       }
-    };
-    const emptyOr = (n: Node, envelope: Buffer[], closing: number, bases: number[]) => {
-      if (n.items.length === 0 && n.chunks.length === 0) emit(envelope, Buffer.alloc(0), closing, n, bases);
-    };
-    runs(
-      req.items,
-      env0,
-      1,
-      (r) => [r],
-      (res, r) => {
-        if (res.key === null) {
-          if (size(res) <= opts.maxUnit) emit(env0, bytes(res.start, res.end), 1, res, [r]);
-          else problems.push(tooLarge(res, 'a resource entry'));
+    }
+    function* emptyOr(n: Node, envelope: Buffer[], closing: number, bases: number[]): Generator<SplitEvent> {
+      if (n.items.length === 0 && n.chunks.length === 0) yield* emit(envelope, Buffer.alloc(0), closing, n, bases);
+    }
+    const env0 = [open(req)];
+    yield* runs(req.items, env0, 1, (r) => [r], function* (res, r) {
+      if (res.key === null) {
+        if (size(res) <= opts.maxUnit) yield* emit(env0, bytes(res.start, res.end), 1, res, [r]);
+        else yield tooLarge(res, 'a resource entry');
+        return;
+      }
+      const env2 = [...env0, open(res)];
+      yield* runs(res.items, env2, 2, (sc) => [r, sc], function* (scope, sc) {
+        if (scope.key === null) {
+          if (size(scope) <= opts.maxUnit) yield* emit(env2, bytes(scope.start, scope.end), 2, scope, [r, sc]);
+          else yield tooLarge(scope, 'a scope entry');
           return;
         }
-        const env2 = [...env0, open(res)];
-        runs(
-          res.items,
-          env2,
-          2,
-          (sc) => [r, sc],
-          (scope, sc) => {
-            if (scope.key === null) {
-              if (size(scope) <= opts.maxUnit) emit(env2, bytes(scope.start, scope.end), 2, scope, [r, sc]);
-              else problems.push(tooLarge(scope, 'a scope entry'));
-              return;
-            }
-            const env4 = [...env2, open(scope)];
-            for (const c of scope.chunks) {
-              if (c.end - c.start > opts.maxUnit) {
-                problems.push({ kind: 'problem', line: c.line, byteOffset: c.start, message: `a record of ${mb(c.end - c.start)} is larger than ${mb(opts.maxUnit)}: skipped`, records: 1 });
-                continue;
-              }
-              emit(env4, bytes(c.start, c.end), 3, c, [r, sc, c.first]);
-            }
-            emptyOr(scope, env4, 3, [r, sc, 0]);
-          },
-        );
-        emptyOr(res, env2, 2, [r, 0]);
-      },
-    );
-    emptyOr(req, env0, 1, [0]);
-    yield* out;
+        const env4 = [...env2, open(scope)];
+        for (const c of scope.chunks) {
+          if (c.end - c.start > opts.maxUnit) {
+            yield { kind: 'problem', line: c.line, byteOffset: c.start, message: `a record of ${mb(c.end - c.start)} is larger than ${mb(opts.maxUnit)}: skipped`, records: 1 };
+            continue;
+          }
+          yield* emit(env4, bytes(c.start, c.end), 3, c, [r, sc, c.first]);
+        }
+        yield* emptyOr(scope, env4, 3, [r, sc, 0]);
+      });
+      yield* emptyOr(res, env2, 2, [r, 0]);
+    });
+    yield* emptyOr(req, env0, 1, [0]);
     if (held) {
       (held as Extract<SplitEvent, { kind: 'unit' }>).split!.last = true;
       yield held;
     }
-    yield* problems;
   }
 
   if (s.elements) {
