@@ -212,6 +212,20 @@ describe('splitValue', () => {
     expect(new Set(b).size).toBe(contents.length); // every occurrence its own key
   });
 
+  it('yields each part as it is made, not after reading the whole request', () => {
+    const req = logRequests('codex')[0];
+    const value = JSON.stringify(req);
+    const path = writeTemp('lazy.json', value);
+    const fd = openSync(path, 'r');
+    let id = 0;
+    const parts = splitValue(fd, Buffer.byteLength(value), 1, { part: 512, maxUnit: 1 << 20, nextId: () => ++id });
+    expect(parts.next().value).toEqual({ kind: 'shape', otlp: true });
+    expect(parts.next().value).toMatchObject({ kind: 'unit', split: { part: 0 } });
+    // the later parts are still to be read from the file: with it closed, the next one fails
+    closeSync(fd);
+    expect(() => parts.next()).toThrow(/EBADF|bad file descriptor/i);
+  });
+
   it('finds the same parts whatever the reads cut: escapes, quotes and keys across windows', () => {
     const tricky = ['a\\', '\\', 'q"q', '\\"', 'x\\\\', '{[', ']}', 'é ✓', '\u2028'];
     const value = JSON.stringify({
