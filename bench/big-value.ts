@@ -102,8 +102,9 @@ function generate(dir: string, size: number, tplDir: string): { logs: number; sp
   };
   while (big.logs.bytes < size / 2) {
     const rec = structuredClone(L.items[logs % L.items.length]);
-    const t0 = BigInt(rec.timeUnixNano ?? rec.observedTimeUnixNano ?? '1700000000000000000');
-    rec.timeUnixNano = String(t0 + BigInt(logs)); // each copy a distinct record
+    // each copy a distinct record: its time (or, where the agent leaves that 0, its observed time) moved by 1 ns a copy
+    const field = BigInt(rec.timeUnixNano ?? 0) > 0n || !(BigInt(rec.observedTimeUnixNano ?? 0) > 0n) ? 'timeUnixNano' : 'observedTimeUnixNano';
+    rec[field] = String(BigInt(rec[field] ?? '1700000000000000000') + BigInt(logs));
     emit('logs', rec, logs, L.head, L.tail, false);
     logs++;
   }
