@@ -91,30 +91,22 @@ describe('parts of one value', () => {
     expect(Number((await rows(cut.db, 'SELECT count(DISTINCT record_key) n FROM logs'))[0].n)).toBe(records.length + 6);
   });
 
-  it('decodes the parts of one request on one worker when they fill several batches', async () => {
-    // ~6 MB of one record repeated: copies are distinct records, numbered within their request, so
-    // parts decoded on two workers, each counting from 1, would give keys that collide
-    const req = logRequests('codex')[0];
-    const record = req.resourceLogs[0].scopeLogs[0].logRecords[0];
+  // ~6 MB of records in one request, cut into parts that fill several decode batches. Log copies
+  // are distinct records, numbered within their request, so parts decoded on two workers, each
+  // counting from 1, would give keys that collide (they go to one worker); spans are keyed by their
+  // ids (given fresh here), so a traces request's parts go to either worker.
+  it.each([
+    ['logs', 'one worker', 'resourceLogs', 'scopeLogs', 'logRecords', 'SELECT count(DISTINCT record_key) n FROM logs'],
+    ['spans', 'any worker', 'resourceSpans', 'scopeSpans', 'spans', 'SELECT count(DISTINCT span_id) n FROM spans'],
+  ] as const)('stores every one of ~6 MB of %s in one request, decoded on %s', async (kind, _where, top, scopes, records, count) => {
+    const req = readFileSync(capturePath('codex', 'otlp.jsonl'), 'utf8').split('\n').filter((l) => l.startsWith(`{"${top}"`)).map((l) => JSON.parse(l))[0];
+    const record = req[top][0][scopes][0][records][0];
     const n = Math.ceil(6e6 / JSON.stringify(record).length);
-    req.resourceLogs[0].scopeLogs[0].logRecords = Array(n).fill(record);
-    const path = writeTemp('many.json', JSON.stringify(req));
-    const cut = await load([path], { workers: 2, split: { above: 1 << 20, part: 64 << 10 } });
-    expect(cut.reports[0].logs).toBe(n);
+    req[top][0][scopes][0][records] = Array.from({ length: n }, (_, i) => (kind === 'spans' ? { ...record, spanId: (0x1000000000000000n + BigInt(i)).toString(16) } : record));
+    const cut = await load([writeTemp('many.json', JSON.stringify(req))], { workers: 2, split: { above: 1 << 20, part: 64 << 10 } });
+    expect(kind === 'spans' ? cut.reports[0].spans : cut.reports[0].logs).toBe(n);
     expect(cut.reports[0].requests).toBe(1);
-    expect(Number((await rows(cut.db, 'SELECT count(DISTINCT record_key) n FROM logs'))[0].n)).toBe(n);
-  });
-
-  it('decodes the parts of a traces request on any worker, and stores every span once', async () => {
-    const req = readFileSync(capturePath('codex', 'otlp.jsonl'), 'utf8').split('\n').filter((l) => l.startsWith('{"resourceSpans"')).map((l) => JSON.parse(l))[0];
-    const span = req.resourceSpans[0].scopeSpans[0].spans[0];
-    const n = Math.ceil(6e6 / JSON.stringify(span).length);
-    req.resourceSpans[0].scopeSpans[0].spans = Array.from({ length: n }, (_, i) => ({ ...span, spanId: (0x1000000000000000n + BigInt(i)).toString(16) }));
-    const path = writeTemp('spans.json', JSON.stringify(req));
-    const cut = await load([path], { workers: 2, split: { above: 1 << 20, part: 64 << 10 } });
-    expect(cut.reports[0].spans).toBe(n);
-    expect(cut.reports[0].requests).toBe(1);
-    expect(Number((await rows(cut.db, 'SELECT count(DISTINCT span_id) n FROM spans'))[0].n)).toBe(n);
+    expect(Number((await rows(cut.db, count))[0].n)).toBe(n);
   });
 
   it('reads the whole records of a value cut off, and says where it stops', async () => {

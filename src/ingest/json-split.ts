@@ -103,6 +103,28 @@ function writeFully(fd: number, b: Buffer): void {
 // ---------------------------------------------------------------------------------------------
 // Pass 1: the structure, as byte ranges.
 
+/** Set by stringEnd: raw newlines in the string (not valid JSON, counted all the same), and whether the next chunk starts escaped. */
+export const inString = { newlines: 0, escaped: false };
+
+/**
+ * Inside a JSON string at buf[i] (buf[i] is escaped if `escaped`): the index of its closing quote,
+ * or -1 when it runs to n. One tight loop: scanning strings byte by byte in the loops that track
+ * brackets took twice as long (a 200 MB pretty-printed value: 1.47 → 0.78 s).
+ */
+export function stringEnd(buf: Uint8Array, i: number, n: number, escaped: boolean): number {
+  let j = escaped ? i + 1 : i;
+  let newlines = 0;
+  while (j < n) {
+    const d = buf[j];
+    if (d === Q) break;
+    if (d === NL) newlines++;
+    j += d === BSL ? 2 : 1;
+  }
+  inString.newlines = newlines;
+  inString.escaped = j > n;
+  return j < n ? j : -1;
+}
+
 const TOP_KEYS = new Set(['resourceSpans', 'resource_spans', 'resourceLogs', 'resource_logs', 'resourceMetrics', 'resource_metrics']);
 const SCOPE_KEYS = new Set([
   'scopeSpans',
@@ -220,19 +242,10 @@ export function scanStructure(fd: number, length: number, line: number, part = P
     if (n <= 0) break;
     for (let i = 0; i < n; i++) {
       if (inStr) {
-        // To the closing quote in one tight loop (an escape skips the byte after it, perhaps in
-        // the next window). A raw newline inside a string is not valid JSON: it is not counted.
-        let j: number = esc ? i + 1 : i;
-        while (j < n) {
-          const d = buf[j];
-          if (d === Q) break;
-          j += d === BSL ? 2 : 1;
-        }
-        if (j >= n) {
-          esc = j > n;
-          break;
-        }
-        esc = false;
+        const j = stringEnd(buf, i, n, esc);
+        line += inString.newlines;
+        esc = inString.escaped;
+        if (j < 0) break;
         inStr = false;
         i = j;
         if (keyFrame) {

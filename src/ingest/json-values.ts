@@ -8,7 +8,7 @@
  * A value larger than `splitAbove` is not held in memory but spooled to a file (json-split.ts).
  */
 import { tmpdir } from 'node:os';
-import { Spool, SPLIT_ABOVE } from './json-split.js';
+import { inString as stringState, Spool, SPLIT_ABOVE, stringEnd } from './json-split.js';
 
 export type JsonItem =
   /** One top-level value's text, not yet parsed (parsing happens on a worker thread). */
@@ -229,19 +229,10 @@ class ValueScanner {
     let end = -1;
     for (const n = buf.length; i < n; i++) {
       if (inString) {
-        // to the closing quote in one tight loop; an escape skips the next byte, perhaps in the next chunk
-        let j: number = escape ? i + 1 : i;
-        while (j < n) {
-          const d = buf[j];
-          if (d === 0x22) break;
-          if (d === NL) line++;
-          j += d === 0x5c ? 2 : 1;
-        }
-        if (j >= n) {
-          escape = j > n;
-          break;
-        }
-        escape = false;
+        const j = stringEnd(buf, i, n, escape);
+        line += stringState.newlines;
+        escape = stringState.escaped;
+        if (j < 0) break;
         inString = false;
         i = j;
         continue;
