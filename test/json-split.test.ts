@@ -19,6 +19,7 @@ import { COLUMNS } from '../src/ingest/sink.js';
 import { openDb, type Db } from '../src/model/db.js';
 import { buildModel } from '../src/model/facts.js';
 import { capturePath, rows, type Agent } from './helpers/captures.js';
+import { runCli } from './helpers/cli.js';
 
 const TMP = mkdtempSync(join(tmpdir(), 'oar-split-test-'));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
@@ -161,6 +162,32 @@ describe('parts of one value', () => {
     expect(reports[0].logs).toBe(req.resourceLogs[0].scopeLogs[0].logRecords.length - 2);
     expect(reports[0].skipped).toBe(2);
   });
+
+  it('the CLI cuts a value over 16 MB, and the report names the line and byte of a bad record in it', async () => {
+    // real thresholds, the real binary: ~17 MB of Claude Code log records in one request, one bad
+    const req = logRequests('claude')[0];
+    const recs = req.resourceLogs[0].scopeLogs[0].logRecords;
+    const n = Math.ceil(17e6 / JSON.stringify(recs[0]).length);
+    const all = Array.from({ length: n }, (_, i) => ({ ...recs[i % recs.length], observedTimeUnixNano: String(BigInt(recs[i % recs.length].observedTimeUnixNano) + BigInt(i)) }));
+    const bad = n - 10;
+    all[bad] = { ...all[bad], spanId: 'zz' };
+    req.resourceLogs[0].scopeLogs[0].logRecords = all;
+    const text = JSON.stringify(req);
+    const path = writeTemp('body.json', text);
+    const out = join(TMP, 'cli-report');
+    const r = await runCli(['report', path, '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const at = text.lastIndexOf(JSON.stringify(all[bad - 1]), text.indexOf('"spanId":"zz"'));
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.inputs.records.logs).toBe(n - 1);
+    const md = readFileSync(join(out, 'report.md'), 'utf8').replace(/\\(?=[[\]])/g, ''); // Markdown escapes of brackets
+    // the part holding it starts at or before the record before it; its index is the whole value's
+    expect(md).toMatch(new RegExp(`line 1, byte [\\d,]+ \\| 1 \\| record skipped: resourceLogs\\[0\\]\\.scopeLogs\\[0\\]\\.logRecords\\[${bad}\\]\\.spanId`));
+    const byte = Number(/line 1, byte ([\d,]+) \|/.exec(md)![1].replace(/,/g, ''));
+    expect(byte).toBeGreaterThan(16e6);
+    expect(byte).toBeLessThanOrEqual(at);
+  }, 60_000);
 
   it('calls a large first value that is not OTLP not telemetry, and leaves no spooled file behind', async () => {
     const spool = join(TMP, 'spool');
