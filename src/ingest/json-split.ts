@@ -15,9 +15,10 @@
  * The parts decode to the rows the whole value would give: the flattener sees the same records
  * with the same resource and scope, and the parts of one request share one record-key counter
  * (identical records within one request are distinct: flatten.ts KeyMaker), so they are decoded
- * in order on one thread (`UnitSplit.pinned`; spans have no counter, so theirs go to any thread). Problems name the line and byte where the part starts,
- * and record paths are given with the indexes they have in the whole value (`UnitSplit.bases`).
- * A value cut off before it closes still gives the records that are whole.
+ * in order on one thread (`UnitSplit.pinned`; spans have no counter, so theirs go to any thread).
+ * Problems name the line and byte where the part starts, and record paths are given with the
+ * indexes they have in the whole value (`UnitSplit.bases`). A value cut off before it closes still
+ * gives the records that are whole.
  */
 import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -412,7 +413,7 @@ export function* splitValue(fd: number, length: number, line: number, opts: Spli
     kind: 'problem',
     line: n.line,
     byteOffset: n.start,
-    message: `${what} of ${mb(size(n))}${n.end < 0 ? ' (cut off)' : ''} cannot be cut into smaller requests: skipped`,
+    message: n.end < 0 ? `${what} cut off before it closes, with nothing in it to cut into smaller requests: skipped` : `${what} of ${mb(size(n))} cannot be cut into smaller requests: skipped`,
     records: 1,
   });
   const open = (n: Node) => {
