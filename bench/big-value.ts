@@ -35,7 +35,8 @@ function jsonlFiles(dir: string): string[] {
   return out.sort();
 }
 
-function templates(dir: string): { logs: Obj; spans: Obj } {
+/** Every OTLP/JSON logs and traces request of the templates' .jsonl files. */
+function templates(dir: string): { logs: Obj[]; spans: Obj[] } {
   const logs: Obj[] = [];
   const spans: Obj[] = [];
   for (const f of jsonlFiles(dir)) {
@@ -45,11 +46,12 @@ function templates(dir: string): { logs: Obj; spans: Obj } {
     }
   }
   if (!logs.length || !spans.length) throw new Error(`${dir}: no OTLP/JSON logs and spans lines in its .jsonl files`);
-  return { logs: logs[0], spans: spans[0] };
+  return { logs, spans };
 }
 
-/** The records of a request's first scope, and the request around them with a marker for them. */
-function parts(req: Obj, top: string, scopes: string, records: string, all: Obj[]): { head: string; tail: string; items: Obj[] } {
+/** The records of all requests, and the first request's envelope around its first scope's records, cut where they go. */
+function parts(all: Obj[], top: string, scopes: string, records: string): { head: string; tail: string; items: Obj[] } {
+  const req = all[0];
   const items = all.flatMap((r) => r[top].flatMap((rs: Obj) => rs[scopes].flatMap((s: Obj) => s[records] ?? [])));
   const env = structuredClone(req);
   env[top] = [env[top][0]];
@@ -85,10 +87,8 @@ class Out {
 
 function generate(dir: string, size: number, tplDir: string): { logs: number; spans: number } {
   const t = templates(tplDir);
-  const allLogs = jsonlFiles(tplDir).flatMap((f) => readFileSync(f, 'utf8').split('\n').filter((l) => l.startsWith('{"resourceLogs"')).map((l) => JSON.parse(l)));
-  const allSpans = jsonlFiles(tplDir).flatMap((f) => readFileSync(f, 'utf8').split('\n').filter((l) => l.startsWith('{"resourceSpans"')).map((l) => JSON.parse(l)));
-  const L = parts(t.logs, 'resourceLogs', 'scopeLogs', 'logRecords', allLogs);
-  const S = parts(t.spans, 'resourceSpans', 'scopeSpans', 'spans', allSpans);
+  const L = parts(t.logs, 'resourceLogs', 'scopeLogs', 'logRecords');
+  const S = parts(t.spans, 'resourceSpans', 'scopeSpans', 'spans');
   const big = { logs: new Out(join(dir, 'logs.json')), spans: new Out(join(dir, 'spans.json')) };
   const lines = new Out(join(dir, 'lines.jsonl'));
   let logs = 0;

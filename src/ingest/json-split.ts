@@ -101,6 +101,17 @@ function writeFully(fd: number, b: Buffer): void {
   for (let off = 0; off < b.length; ) off += writeSync(fd, b, off, b.length - off);
 }
 
+/** Bytes [a, b) of the spooled file. */
+function readRange(fd: number, a: number, b: number): Buffer {
+  const x = Buffer.allocUnsafe(b - a);
+  for (let off = 0; off < x.length; ) {
+    const n = readSync(fd, x, off, x.length - off, a + off);
+    if (n <= 0) throw new Error(`spooled JSON value: short read at byte ${a + off}`);
+    off += n;
+  }
+  return x;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Pass 1: the structure, as byte ranges.
 
@@ -165,9 +176,8 @@ export interface Chunk {
   start: number;
   end: number;
   line: number;
-  /** Index of the run's first record, and how many it holds. */
+  /** Index of the run's first record in its scope. */
   first: number;
-  count: number;
 }
 
 export interface Structure {
@@ -188,6 +198,7 @@ interface Frame {
   split: boolean;
   elemStart: number;
   elemLine: number;
+  /** Level 5: records seen so far (the index of the next). */
   count: number;
 }
 
@@ -219,21 +230,15 @@ export function scanStructure(fd: number, length: number, line: number, part = P
   const fail = (at: number, line: number, message: string) => {
     out.damage ??= { at, line, message };
   };
-  const keyText = (s: number, e: number, window: Buffer, base: number): string => {
-    if (s >= base && e <= base + window.length) return window.toString('latin1', s - base, e - base);
-    const b = Buffer.allocUnsafe(e - s);
-    readSync(fd, b, 0, e - s, s);
-    return b.toString('latin1');
-  };
+  const keyText = (s: number, e: number, window: Buffer, base: number): string =>
+    s >= base && e <= base + window.length ? window.toString('latin1', s - base, e - base) : readRange(fd, s, e).toString('latin1');
   const frame = (level: number, node: Node | null, depth: number): Frame => ({ level, depth, node, expectKey: true, keyStart: -1, memberStart: -1, split: false, elemStart: -1, elemLine: 0, count: 0 });
   /** A record of a scope's array ended at `end`: add it to the scope's current run. */
   const addRecord = (f: Frame, end: number) => {
     const scope = frames[frames.length - 2].node!;
     const last = scope.chunks[scope.chunks.length - 1];
-    if (last && end - last.start <= part) {
-      last.end = end;
-      last.count++;
-    } else scope.chunks.push({ start: f.elemStart, end, line: f.elemLine, first: f.count, count: 1 });
+    if (last && end - last.start <= part) last.end = end;
+    else scope.chunks.push({ start: f.elemStart, end, line: f.elemLine, first: f.count });
     f.count++;
     f.elemStart = -1;
   };
@@ -343,11 +348,8 @@ export function scanStructure(fd: number, length: number, line: number, part = P
             }
           }
           frames.pop();
-          const parent = frames[frames.length - 1];
-          if (parent && (parent.level === -1 || parent.level % 2 === 1) && parent.level !== 5 && !isArray) {
-            parent.elemStart = -1;
-            parent.count++;
-          }
+          // a tracked object is an entry of the array below it: the next entry is yet to start
+          if (!isArray && frames.length) frames[frames.length - 1].elemStart = -1;
         }
         depth--;
       } else if (c === COMMA && direct) {
@@ -398,15 +400,7 @@ export function* splitValue(fd: number, length: number, line: number, opts: Spli
   const s = scanStructure(fd, length, line, opts.part, opts.window);
   const first = s.root ?? s.elements?.[0];
   yield { kind: 'shape', otlp: first !== undefined && first.key !== null };
-  const bytes = (a: number, b: number) => {
-    const x = Buffer.allocUnsafe(b - a);
-    for (let off = 0; off < x.length; ) {
-      const n = readSync(fd, x, off, x.length - off, a + off);
-      if (n <= 0) throw new Error(`spooled JSON value: short read at byte ${a + off}`);
-      off += n;
-    }
-    return x;
-  };
+  const bytes = (a: number, b: number) => readRange(fd, a, b);
   const size = (n: Node) => (n.end < 0 ? Infinity : n.end - n.start);
   const whole = (n: Node): SplitEvent => ({ kind: 'unit', text: bytes(n.start, n.end), line: n.line, byteOffset: n.start });
   const tooLarge = (n: Node, what: string): SplitEvent => ({

@@ -81,7 +81,7 @@ export async function* jsonValues(input: AsyncIterable<Buffer>, opts: JsonValues
         if ('file' in taken) {
           // A line too long to hold: cut by json-split.ts (the mode is JSON lines if it was not yet).
           mode ??= 'lines';
-          yield { ok: true, file: taken.file, length: taken.length, line, byteOffset: offset };
+          yield valueItem(taken, line, offset);
           line++;
           offset += taken.length + 1;
           pos = nl + 1;
@@ -121,7 +121,7 @@ export async function* jsonValues(input: AsyncIterable<Buffer>, opts: JsonValues
     const taken = pending.take();
     if ('file' in taken) {
       // The last line, too long to hold, or one value without a newline after it.
-      yield { ok: true, file: taken.file, length: taken.length, line, byteOffset: offset };
+      yield valueItem(taken, line, offset);
       return;
     }
     const lineBuf = taken.text;
@@ -133,6 +133,11 @@ export async function* jsonValues(input: AsyncIterable<Buffer>, opts: JsonValues
     }
     yield* lineItem(lineBuf, line, offset);
   }
+}
+
+/** A value as Spool.take gives it: its text, or the file it was spooled to. */
+function valueItem(taken: ReturnType<Spool['take']>, line: number, byteOffset: number): JsonItem {
+  return 'file' in taken ? { ok: true, file: taken.file, length: taken.length, line, byteOffset } : { ok: true, text: taken.text, line, byteOffset };
 }
 
 function* lineItem(lineBuf: Buffer, line: number, offset: number): Generator<JsonItem> {
@@ -207,9 +212,7 @@ class ValueScanner {
       const end = this.valueEnd(buf, i);
       if (end < 0) break;
       this.parts.push(buf.subarray(segStart, end + 1));
-      const taken = this.parts.take();
-      if ('file' in taken) yield { ok: true, file: taken.file, length: taken.length, line: this.startLine, byteOffset: this.startOffset };
-      else yield { ok: true, text: taken.text, line: this.startLine, byteOffset: this.startOffset };
+      yield valueItem(this.parts.take(), this.startLine, this.startOffset);
       i = end;
     }
     if (this.depth > 0) this.parts.push(buf.subarray(segStart));
@@ -258,7 +261,7 @@ class ValueScanner {
     if (this.depth > 0) {
       const taken = this.parts.take();
       // A large value cut off: json-split.ts still reads the records that are whole.
-      if ('file' in taken) yield { ok: true, file: taken.file, length: taken.length, line: this.startLine, byteOffset: this.startOffset };
+      if ('file' in taken) yield valueItem(taken, this.startLine, this.startOffset);
       else yield { ok: false, line: this.startLine, byteOffset: this.startOffset, message: 'incomplete JSON value: the input ends before it closes (cut-off file?)', lost: true };
     }
   }

@@ -132,7 +132,7 @@ export async function ingest(db: Db, inputs: Input[], opts: IngestOptions = {}):
         chunks = fileChunks(input.path);
       }
       const read: ReadOptions = { spoolDir: dir, splitAbove: opts.split?.above, splitPart: opts.split?.part, splitMaxUnit: opts.split?.maxUnit };
-      await readUnitsInto(chunks, input.path, report, maxProblems, (units, split) => pool.submit(report.fileId, units, split), results, read);
+      await readUnitsInto(chunks, input.path, report, maxProblems, (units) => pool.submit(report.fileId, units), results, read);
       if (hasher) report.sha256 = hasher.digest('hex');
       const prev = known.get(report.sha256);
       if (input.stdin && prev) markRepeat(report, prev);
@@ -218,23 +218,23 @@ const BATCH_BYTES = 4 << 20;
  * Cut one input into units and hand them to `submit` in batches of about 4 MB; problems found
  * while cutting (bad lines, damaged streams, frames) go straight into the report. The parts of a
  * split request whose parts must stay together (json-split.ts, `pinned`) go in batches of their
- * own, submitted with the request's id.
+ * own (pool.ts sends those to the request's worker).
  */
 export async function readUnitsInto(
   chunks: AsyncIterable<Buffer>,
   path: string,
   report: FileReport,
   maxProblems: number,
-  submit: (units: Unit[], split?: number) => Promise<{ result: Promise<BatchResult> }>,
+  submit: (units: Unit[]) => Promise<{ result: Promise<BatchResult> }>,
   results: Promise<BatchResult>[],
   read: ReadOptions = {},
 ): Promise<void> {
   const info: ReadInfo = { compression: 'none', format: 'empty' };
   let batch: Unit[] = [];
-  let batchSplit: number | undefined;
+  let batchPin: number | undefined;
   let size = 0;
   const flush = async () => {
-    if (batch.length) results.push((await submit(batch, batchSplit)).result);
+    if (batch.length) results.push((await submit(batch)).result);
     batch = [];
     size = 0;
   };
@@ -245,8 +245,8 @@ export async function readUnitsInto(
     }
     const split = ev.unit.kind === 'json' ? ev.unit.split : undefined;
     const pin = split?.pinned ? split.id : undefined;
-    if (pin !== batchSplit) await flush();
-    batchSplit = pin;
+    if (pin !== batchPin) await flush();
+    batchPin = pin;
     batch.push(ev.unit);
     size += ev.unit.kind === 'json' ? ev.unit.text.length : ev.unit.bytes.length;
     if (size >= BATCH_BYTES || (pin !== undefined && split?.last)) await flush();
@@ -278,7 +278,7 @@ export function applyResult(report: FileReport, r: BatchResult, maxProblems: num
 export function finishReport(report: FileReport): void {
   // By line, then byte (the parts of a value too large to read whole can share a line).
   const pos = (p: FileProblem) => p.location.line ?? p.location.byteOffset ?? 0;
-  report.problems.sort((a, b) => pos(a) - pos(b) || (a.location.line !== undefined ? (a.location.byteOffset ?? 0) - (b.location.byteOffset ?? 0) : 0));
+  report.problems.sort((a, b) => pos(a) - pos(b) || (a.location.byteOffset ?? 0) - (b.location.byteOffset ?? 0));
   if (report.status === 'already-loaded') return;
   if (report.format === 'not-telemetry') report.status = 'not-telemetry';
   else if (report.format === 'empty') {

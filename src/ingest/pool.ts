@@ -113,9 +113,12 @@ export class DecodePool {
   /**
    * Queue a batch; resolves once there is room (back-pressure) to a holder of the result promise
    * (a holder, because a promise resolved with a promise would wait for the batch itself).
-   * `split`: the batch holds parts of that split request only, which all go to one worker, in order.
+   * A batch of parts of a pinned split request (load.ts readUnitsInto gives them batches of their
+   * own) goes to that request's worker, so that its parts are decoded in order.
    */
-  async submit(fileId: number, units: Unit[], split?: number): Promise<{ result: Promise<BatchResult> }> {
+  async submit(fileId: number, units: Unit[]): Promise<{ result: Promise<BatchResult> }> {
+    const first = units[0];
+    const split = first?.kind === 'json' && first.split?.pinned ? first.split : undefined;
     if (this.local) {
       this.local.fileId = fileId;
       return { result: Promise.resolve(processUnits(units, this.local)) };
@@ -124,12 +127,12 @@ export class DecodePool {
       if (this.failure) throw this.failure;
       let best = 0;
       for (let i = 1; i < this.workers.length; i++) if (this.inflight[i] < this.inflight[best]) best = i;
-      if (split !== undefined) {
-        best = this.pinned.get(split) ?? best;
-        this.pinned.set(split, best);
+      if (split) {
+        best = this.pinned.get(split.id) ?? best;
+        this.pinned.set(split.id, best);
       }
       if (this.inflight[best] < 2) {
-        if (split !== undefined && units.some((u) => u.kind === 'json' && u.split?.last)) this.pinned.delete(split);
+        if (split && units.some((u) => u.kind === 'json' && u.split?.last)) this.pinned.delete(split.id);
         const id = this.nextId++;
         const batch = toWire(id, fileId, units);
         this.inflight[best]++;

@@ -101,20 +101,22 @@ async function* readJson(src: AsyncIterable<Buffer>, info: ReadInfo, opts: ReadO
       yield { kind: 'problem', location: { line: item.line }, message: item.message, records: item.lost ? 1 : 0 };
       continue;
     }
+    // A second value of an OTLP file: JSON lines (or several bodies).
+    if (values === 1 && info.format === 'otlp-json') info.format = 'otlp-jsonl';
     if ('file' in item) {
       // Too large to hold: cut into requests of about splitPart bytes, read from the file.
       const split = splitSpooled(item.file, item.length, item.line, { part: opts.splitPart ?? PART, maxUnit: opts.splitMaxUnit ?? MAX_RECORD, nextId: () => ++splitIds });
+      const location = (ev: { line: number; byteOffset: number }) => ({ line: ev.line, byteOffset: item.byteOffset + ev.byteOffset });
       for (const ev of split) {
-        const location = (ev: { line: number; byteOffset: number }) => ({ line: ev.line, byteOffset: item.byteOffset + ev.byteOffset });
         if (ev.kind === 'shape') {
-          if (values === 0 && !ev.otlp) {
+          if (values > 0) continue;
+          if (!ev.otlp) {
             info.format = 'not-telemetry';
             info.note = `not OpenTelemetry data: the first JSON value (${item.length} bytes) names none of resourceSpans, resourceLogs, resourceMetrics`;
             split.return(undefined); // removes the file
             return;
           }
-          if (values === 0) info.format = 'otlp-json';
-          else if (values === 1 && info.format === 'otlp-json') info.format = 'otlp-jsonl';
+          info.format = 'otlp-json';
         } else if (ev.kind === 'problem') yield { kind: 'problem', location: location(ev), message: ev.message, records: ev.records };
         else yield { kind: 'unit', unit: { kind: 'json', text: ev.text, location: location(ev), split: ev.split } };
       }
@@ -134,7 +136,7 @@ async function* readJson(src: AsyncIterable<Buffer>, info: ReadInfo, opts: ReadO
         }
         info.format = c.kind === 'sdk-dump' ? 'gemini-outfile' : 'otlp-json';
       } else info.format = 'otlp-json'; // the worker reports the parse error for this value
-    } else if (values === 1 && info.format === 'otlp-json') info.format = 'otlp-jsonl';
+    }
     values++;
     yield { kind: 'unit', unit: { kind: 'json', text: item.text, location: { line: item.line } } };
   }
