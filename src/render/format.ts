@@ -109,13 +109,13 @@ export function redactMessage(m: string | null): string {
   return (m ?? '').replace(/"(?:[^"\\]|\\.)*"…?/g, '"…"');
 }
 
-/** Code-point order (not the machine's locale), for ties in the readings. */
 /** Where a skipped record was: its line, its byte, or both (a part of a value too large to read whole). */
 function where(r: { line: number | null; byteOffset: number | null }): string {
   if (r.line !== null) return r.byteOffset !== null ? `line ${int(r.line)}, byte ${int(r.byteOffset)}` : `line ${int(r.line)}`;
   return r.byteOffset !== null ? `byte ${int(r.byteOffset)}` : DASH;
 }
 
+/** Code-point order (not the machine's locale), for ties in the readings. */
 const cmp = (a: string | null, b: string | null) => (String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0);
 
 /** "a, b, c and 2 more". */
