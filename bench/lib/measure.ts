@@ -1,7 +1,9 @@
 /**
- * Run one measured step in its own child process: wall time and peak RSS of that process.
- * Peak RSS comes from GNU time (`/usr/bin/time -f '%e %M'`, the kernel's ru_maxrss) when present,
- * otherwise from polling /proc/<pid>/status VmHWM every 20 ms.
+ * Run one measured step in its own child process: wall time, peak RSS and CPU time of that process.
+ * Peak RSS and CPU come from GNU time (`/usr/bin/time -f '%e %M %U %S'`: the kernel's ru_maxrss, and
+ * user + system time of every thread of the process and of the children it waited for, such as
+ * `zstd -dc`) when present; otherwise peak RSS from polling /proc/<pid>/status VmHWM every 20 ms,
+ * and no CPU time.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -13,6 +15,8 @@ export interface StepResult {
   wallMs: number;
   /** Peak resident set of the child, bytes (null when it could not be read). */
   peakRss: number | null;
+  /** User + system CPU time, ms, all threads and waited-for children (null without GNU time). */
+  cpuMs: number | null;
   stdout: string;
   stderr: string;
   rssSource: 'time -v' | 'VmHWM' | 'none';
@@ -33,7 +37,7 @@ function vmHwm(pid: number): number | null {
 export async function runStep(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<StepResult> {
   const useTime = existsSync(GNU_TIME) && !process.env.BENCH_NO_GNU_TIME;
   const timeFile = join(tmpdir(), `bench-time-${process.pid}-${seq++}.txt`);
-  const argv = useTime ? [GNU_TIME, '-f', '%e %M', '-o', timeFile, cmd, ...args] : [cmd, ...args];
+  const argv = useTime ? [GNU_TIME, '-f', '%e %M %U %S', '-o', timeFile, cmd, ...args] : [cmd, ...args];
   const started = performance.now();
   const child = spawn(argv[0], argv.slice(1), { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
   const out: Buffer[] = [];
@@ -54,17 +58,19 @@ export async function runStep(cmd: string, args: string[], opts: { cwd?: string;
   const wallMs = performance.now() - started;
   if (poll) clearInterval(poll);
   let peakRss: number | null = polled;
+  let cpuMs: number | null = null;
   let rssSource: StepResult['rssSource'] = useTime ? 'time -v' : polled !== null ? 'VmHWM' : 'none';
   if (useTime) {
     try {
       const text = readFileSync(timeFile, 'utf8').trim().split('\n').pop() ?? '';
-      const kb = Number(text.split(' ')[1]);
+      const [, kb, user, sys] = text.split(' ').map(Number);
       peakRss = Number.isFinite(kb) ? kb * 1024 : null;
+      cpuMs = Number.isFinite(user) && Number.isFinite(sys) ? (user + sys) * 1000 : null;
     } catch {
       peakRss = null;
       rssSource = 'none';
     }
     rmSync(timeFile, { force: true });
   }
-  return { code, wallMs, peakRss, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), rssSource };
+  return { code, wallMs, peakRss, cpuMs, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), rssSource };
 }
