@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { fileChunks } from './bytes.js';
 import type { Input } from './discover.js';
-import { applyResult, emptyReport, finishReport, readUnitsInto, tee, type FileReport } from './load.js';
+import { applyResult, Batches, emptyReport, finishReport, readUnitsInto, tee, type FileReport } from './load.js';
 import { processUnits, type BatchResult } from './process.js';
 import type { RowSink } from './rows.js';
 
@@ -35,7 +35,9 @@ export async function inspectInputs(inputs: Input[], stdin?: AsyncIterable<Buffe
       hash.update(c);
       report.sizeBytes += c.length;
     });
-    await readUnitsInto(hashed, input.path, report, 50, async (units) => ({ result: Promise.resolve(processUnits(units, COUNT_ONLY)) }), results);
+    const batches = new Batches(async (runs) => ({ result: Promise.resolve(runs.map((r) => processUnits(r.units, COUNT_ONLY))) }));
+    await readUnitsInto(hashed, input.path, report, 50, batches, results);
+    await batches.flush();
     for (const r of await Promise.all(results)) applyResult(report, r, 50);
     finishReport(report);
     report.sha256 = hash.digest('hex');

@@ -137,7 +137,8 @@ export function stringEnd(buf: Uint8Array, i: number, n: number, escaped: boolea
   return j < n ? j : -1;
 }
 
-const TOP_KEYS = new Set(['resourceSpans', 'resource_spans', 'resourceLogs', 'resource_logs', 'resourceMetrics', 'resource_metrics']);
+/** The request's own key that names its signal (OTLP/JSON, camelCase or the protobuf field names). */
+export const TOP_KEYS = new Set(['resourceSpans', 'resource_spans', 'resourceLogs', 'resource_logs', 'resourceMetrics', 'resource_metrics']);
 const SCOPE_KEYS = new Set([
   'scopeSpans',
   'scope_spans',

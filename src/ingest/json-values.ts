@@ -8,7 +8,7 @@
  * A value larger than `splitAbove` is not held in memory but spooled to a file (json-split.ts).
  */
 import { tmpdir } from 'node:os';
-import { inString as stringState, Spool, SPLIT_ABOVE, stringEnd } from './json-split.js';
+import { inString as stringState, Spool, SPLIT_ABOVE, stringEnd, TOP_KEYS } from './json-split.js';
 
 export type JsonItem =
   /** One top-level value's text, not yet parsed (parsing happens on a worker thread). */
@@ -60,6 +60,26 @@ export async function* jsonValues(input: AsyncIterable<Buffer>, opts: JsonValues
   let offset = 0; // byte offset of the start of the current line
   let mode: 'lines' | 'scan' | undefined;
   let scanner: ValueScanner | undefined;
+  // The first line, when it closes at its end but is not yet known to be valid JSON: checked
+  // only if a second line comes (isFirstOfLines).
+  let unchecked: Buffer | undefined;
+  // Whether the file is JSON lines, given a non-empty line while that is undecided. A file is JSON
+  // lines when its first line is one complete value. That is decided from the brackets alone
+  // (closesAtEnd), and the first line is parsed only when a second line follows: before, every
+  // file that is one request body was parsed whole on this thread to decide it (then again on a
+  // worker). Given the second line, a first line that is not valid JSON makes the scanner take
+  // over from there, as it would have from the first line (whose value it would have cut the same).
+  const isFirstOfLines = (text: Buffer): boolean => {
+    if (mode === undefined) {
+      if (!closesAtEnd(text)) return false;
+      mode = 'lines';
+      unchecked = text;
+      return true;
+    }
+    const first = unchecked!;
+    unchecked = undefined;
+    return isValidJson(first);
+  };
 
   for await (const chunk of src) {
     if (mode === 'scan') {
@@ -90,7 +110,7 @@ export async function* jsonValues(input: AsyncIterable<Buffer>, opts: JsonValues
         lineBuf = taken.text;
       } else lineBuf = buf.subarray(pos, nl);
       const lineLen = lineBuf.length + 1;
-      if (mode === undefined) {
+      if (mode === undefined || unchecked) {
         const [s, e] = trimmedEnds(lineBuf, 0, lineBuf.length);
         if (s === e) {
           line++;
@@ -98,14 +118,13 @@ export async function* jsonValues(input: AsyncIterable<Buffer>, opts: JsonValues
           pos = nl + 1;
           continue;
         }
-        if (!isCompleteValue(lineBuf.subarray(s, e))) {
+        if (!isFirstOfLines(lineBuf.subarray(s, e))) {
           // Pretty-printed or concatenated: hand everything from this line on to the scanner.
           mode = 'scan';
           scanner = new ValueScanner(line, offset, splitAbove, spoolDir);
           yield* scanner.push(Buffer.concat([lineBuf, Buffer.from('\n'), buf.subarray(nl + 1)]));
           break;
         }
-        mode = 'lines';
       }
       yield* lineItem(lineBuf, line, offset);
       line++;
@@ -125,7 +144,8 @@ export async function* jsonValues(input: AsyncIterable<Buffer>, opts: JsonValues
       return;
     }
     const lineBuf = taken.text;
-    if (mode === undefined && !isCompleteValue(lineBuf)) {
+    const [s, e] = trimmedEnds(lineBuf, 0, lineBuf.length);
+    if ((mode === undefined || unchecked) && s < e && !isFirstOfLines(lineBuf.subarray(s, e))) {
       scanner = new ValueScanner(line, offset, splitAbove, spoolDir);
       yield* scanner.push(lineBuf);
       yield* scanner.end();
@@ -155,10 +175,84 @@ export function parseJsonText(text: Buffer): { ok: true; value: unknown } | { ok
   }
 }
 
-function isCompleteValue(b: Buffer): boolean {
+/**
+ * Whether `b` (trimmed) is an object or an array that closes at its last byte, from its strings
+ * and brackets only: not a validation.
+ */
+export function closesAtEnd(b: Uint8Array): boolean {
+  const n = b.length;
   const first = b[0];
-  const last = b[b.length - 1];
+  const last = b[n - 1];
   if (!((first === 0x7b && last === 0x7d) || (first === 0x5b && last === 0x5d))) return false;
+  let depth = 0;
+  for (let i = 0; i < n; i++) {
+    const c = b[i];
+    if (c === 0x22) {
+      const j = stringEnd(b, i + 1, n, false);
+      if (j < 0) return false;
+      i = j;
+    } else if (c === 0x7b || c === 0x5b) depth++;
+    else if ((c === 0x7d || c === 0x5d) && --depth === 0) return i === n - 1;
+  }
+  return false;
+}
+
+/**
+ * Whether a value (an object, or an array whose first element is an object) has one of the keys
+ * that name an OTLP request's signal (TOP_KEYS) among its own, read from the bytes: the first
+ * value of a file that is one request body is then known to be telemetry without being parsed
+ * here. False when it cannot tell (an escape in a key, bytes that are not JSON): the caller parses.
+ */
+export function namesOtlpSignal(b: Uint8Array): boolean {
+  const n = b.length;
+  let i = skipWs(b, 0);
+  if (b[i] === 0x5b) i = skipWs(b, i + 1);
+  if (b[i] !== 0x7b) return false;
+  i = skipWs(b, i + 1);
+  while (b[i] === 0x22) {
+    const j = stringEnd(b, i + 1, n, false);
+    if (j < 0 || b.subarray(i + 1, j).includes(0x5c)) return false;
+    if (j - i - 1 <= 16 && TOP_KEYS.has(Buffer.from(b.buffer, b.byteOffset + i + 1, j - i - 1).toString('latin1'))) return true;
+    i = skipWs(b, j + 1);
+    if (b[i] !== 0x3a) return false;
+    i = skipWs(b, afterValue(b, skipWs(b, i + 1)));
+    if (b[i] !== 0x2c) return false;
+    i = skipWs(b, i + 1);
+  }
+  return false;
+}
+
+function skipWs(b: Uint8Array, i: number): number {
+  while (i < b.length && isWs(b[i])) i++;
+  return i;
+}
+
+/** The index after the value that starts at b[i] (b.length when it does not end). */
+function afterValue(b: Uint8Array, i: number): number {
+  const n = b.length;
+  const c = b[i];
+  if (c === 0x22) {
+    const j = stringEnd(b, i + 1, n, false);
+    return j < 0 ? n : j + 1;
+  }
+  if (c !== 0x7b && c !== 0x5b) {
+    while (i < n && b[i] !== 0x2c && b[i] !== 0x7d && b[i] !== 0x5d && !isWs(b[i])) i++;
+    return i;
+  }
+  let depth = 0;
+  for (; i < n; i++) {
+    const d = b[i];
+    if (d === 0x22) {
+      const j = stringEnd(b, i + 1, n, false);
+      if (j < 0) return n;
+      i = j;
+    } else if (d === 0x7b || d === 0x5b) depth++;
+    else if ((d === 0x7d || d === 0x5d) && --depth === 0) return i + 1;
+  }
+  return n;
+}
+
+function isValidJson(b: Buffer): boolean {
   try {
     JSON.parse(b.toString('utf8'));
     return true;

@@ -25,12 +25,17 @@ interface WireUnit {
 export interface WireBatch {
   type: 'batch';
   id: number;
-  fileId: number;
+  /** Consecutive runs of the units, each of one file. */
+  runs: { fileId: number; units: number }[];
   units: WireUnit[];
   buffer: ArrayBuffer;
 }
 
-export function toWire(id: number, fileId: number, units: Unit[]): WireBatch {
+/** A batch's runs of units, each run of one file. */
+export type Runs = { fileId: number; units: Unit[] }[];
+
+export function toWire(id: number, runs: Runs): WireBatch {
+  const units = runs.flatMap((r) => r.units);
   let size = 0;
   for (const u of units) size += u.kind === 'json' ? u.text.length : u.bytes.length;
   const buf = Buffer.allocUnsafeSlow(size);
@@ -42,16 +47,26 @@ export function toWire(id: number, fileId: number, units: Unit[]): WireBatch {
     wire.push({ kind: u.kind, signal: u.kind === 'protobuf' ? u.signal : undefined, split: u.kind === 'json' ? u.split : undefined, location: u.location, start: pos, end: pos + src.length });
     pos += src.length;
   }
-  return { type: 'batch', id, fileId, units: wire, buffer: buf.buffer as ArrayBuffer };
+  return { type: 'batch', id, runs: runs.map((r) => ({ fileId: r.fileId, units: r.units.length })), units: wire, buffer: buf.buffer as ArrayBuffer };
 }
 
-export function fromWire(b: WireBatch): Unit[] {
+export function fromWire(b: WireBatch): Runs {
   const buf = Buffer.from(b.buffer);
-  return b.units.map((u) =>
+  const units: Unit[] = b.units.map((u) =>
     u.kind === 'json'
       ? { kind: 'json', text: buf.subarray(u.start, u.end), location: u.location, split: u.split }
       : { kind: 'protobuf', bytes: buf.subarray(u.start, u.end), signal: u.signal!, location: u.location },
   );
+  let at = 0;
+  return b.runs.map((r) => ({ fileId: r.fileId, units: units.slice(at, (at += r.units)) }));
+}
+
+/** Decode a batch's runs into `sink`, each run's rows under its file id: a result per run. */
+export function processRuns(runs: Runs, sink: CsvSink): BatchResult[] {
+  return runs.map((r) => {
+    sink.fileId = r.fileId;
+    return processUnits(r.units, sink);
+  });
 }
 
 export function defaultWorkers(): number {
@@ -60,13 +75,14 @@ export function defaultWorkers(): number {
   return Math.max(1, Math.min(8, availableParallelism()));
 }
 
-type Pending = { resolve: (r: BatchResult) => void; reject: (e: Error) => void };
+type Pending = { resolve: (r: BatchResult[]) => void; reject: (e: Error) => void };
 
 export class DecodePool {
   private workers: Worker[] = [];
   private inflight: number[] = [];
   private pending = new Map<number, Pending>();
   private nextId = 1;
+  private turn = 0;
   private waiters: (() => void)[] = [];
   private local: CsvSink | null = null;
   private failure: Error | null = null;
@@ -88,7 +104,7 @@ export class DecodePool {
       // generation of 64 MB instead of the 32 MB V8 grows to: fewer objects live long enough to be
       // copied (1 GB bench, JSON lines, 3 alternating runs each: 6-11 % less CPU, same peak RSS).
       const w = new Worker(script, { workerData: { dir, tag: `w${i}` }, resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 64 } });
-      w.on('message', (m: { type: string; id: number; result?: BatchResult; message?: string }) => {
+      w.on('message', (m: { type: string; id: number; result?: BatchResult[]; message?: string }) => {
         if (m.type !== 'done' && m.type !== 'failed') return;
         this.inflight[i]--;
         const p = this.pending.get(m.id)!;
@@ -113,30 +129,34 @@ export class DecodePool {
   /**
    * Queue a batch; resolves once there is room (back-pressure) to a holder of the result promise
    * (a holder, because a promise resolved with a promise would wait for the batch itself).
-   * A batch of parts of a pinned split request (load.ts readUnitsInto gives them batches of their
-   * own) goes to that request's worker, so that its parts are decoded in order.
+   * A batch of parts of a pinned split request (load.ts Batches gives them batches of their own)
+   * goes to that request's worker, so that its parts are decoded in order.
    */
-  async submit(fileId: number, units: Unit[]): Promise<{ result: Promise<BatchResult> }> {
-    const first = units[0];
+  async submit(runs: Runs): Promise<{ result: Promise<BatchResult[]> }> {
+    const first = runs[0]?.units[0];
     const split = first?.kind === 'json' && first.split?.pinned ? first.split : undefined;
-    if (this.local) {
-      this.local.fileId = fileId;
-      return { result: Promise.resolve(processUnits(units, this.local)) };
-    }
+    if (this.local) return { result: Promise.resolve(processRuns(runs, this.local)) };
     for (;;) {
       if (this.failure) throw this.failure;
-      let best = 0;
-      for (let i = 1; i < this.workers.length; i++) if (this.inflight[i] < this.inflight[best]) best = i;
+      // The least busy worker; among equals, the one after the last chosen (when the workers keep
+      // up with the reading, all are idle at each batch, and the first alone got nearly all).
+      const n = this.workers.length;
+      let best = this.turn % n;
+      for (let k = 1; k < n; k++) {
+        const i = (this.turn + k) % n;
+        if (this.inflight[i] < this.inflight[best]) best = i;
+      }
       if (split) {
         best = this.pinned.get(split.id) ?? best;
         this.pinned.set(split.id, best);
       }
       if (this.inflight[best] < 2) {
-        if (split && units.some((u) => u.kind === 'json' && u.split?.last)) this.pinned.delete(split.id);
+        if (split && runs.some((r) => r.units.some((u) => u.kind === 'json' && u.split?.last))) this.pinned.delete(split.id);
+        this.turn = best + 1;
         const id = this.nextId++;
-        const batch = toWire(id, fileId, units);
+        const batch = toWire(id, runs);
         this.inflight[best]++;
-        const result = new Promise<BatchResult>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+        const result = new Promise<BatchResult[]>((resolve, reject) => this.pending.set(id, { resolve, reject }));
         this.workers[best].postMessage(batch, [batch.buffer]);
         return { result };
       }

@@ -56,7 +56,7 @@ export function processUnits(units: Unit[], sink: RowSink, spanRows = sink insta
 }
 
 // The record-key counters of split requests whose last part has not come yet (their parts come in
-// order to one thread: load.ts readUnitsInto, pool.ts).
+// order to one thread: load.ts Batches, pool.ts).
 const counters = new Map<number, KeyMaker>();
 
 function splitKeys(split: UnitSplit): KeyMaker {

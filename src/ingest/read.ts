@@ -8,7 +8,7 @@
 import { compressionOf, decompress, DecompressError, peek, type Compression } from './bytes.js';
 import { classify, type Unit } from './decode.js';
 import { MAX_RECORD, PART, SPLIT_ABOVE, splitSpooled } from './json-split.js';
-import { jsonValues, parseJsonText } from './json-values.js';
+import { jsonValues, namesOtlpSignal, parseJsonText } from './json-values.js';
 import { detectProtobufSignal, prefixedFrameAt, splitProtobufFrames, streamFraming, type ProtobufFrame, type ProtobufFraming } from './otlp-proto.js';
 import type { SourceLocation } from './types.js';
 
@@ -123,9 +123,11 @@ async function* readJson(src: AsyncIterable<Buffer>, info: ReadInfo, opts: ReadO
       values++;
       continue;
     }
-    if (values === 0) {
-      // Only the first value is parsed here, to tell telemetry from other JSON (a manifest, an
-      // agent's stdout) and an OTLP file from a Gemini outfile.
+    if (values === 0 && namesOtlpSignal(item.text)) info.format = 'otlp-json';
+    else if (values === 0) {
+      // Only the first value is parsed here, and only when its bytes do not name an OTLP signal, to
+      // tell telemetry from other JSON (a manifest, an agent's stdout) and an OTLP file from a
+      // Gemini outfile.
       const parsed = parseJsonText(item.text);
       if (parsed.ok) {
         const c = classify(Array.isArray(parsed.value) ? (parsed.value[0] ?? null) : parsed.value);

@@ -1,11 +1,10 @@
 /**
  * Worker thread: decodes and flattens batches of units into per-table CSV files (CsvSink).
- * Messages: {type:'batch', id, fileId, units, buffer} → {type:'done', id, result};
+ * Messages: {type:'batch', id, runs, units, buffer} → {type:'done', id, result} (a result per run);
  * {type:'finish'} → {type:'finished', files}.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { fromWire, type WireBatch } from './pool.js';
-import { processUnits } from './process.js';
+import { fromWire, processRuns, type WireBatch } from './pool.js';
 import { CsvSink } from './sink.js';
 
 const { dir, tag } = workerData as { dir: string; tag: string };
@@ -17,8 +16,7 @@ parentPort!.on('message', (msg: WireBatch | { type: 'finish' }) => {
       parentPort!.postMessage({ type: 'finished', files: sink.finish() });
       return;
     }
-    sink.fileId = msg.fileId;
-    const result = processUnits(fromWire(msg), sink);
+    const result = processRuns(fromWire(msg), sink);
     parentPort!.postMessage({ type: 'done', id: msg.id, result });
   } catch (e) {
     parentPort!.postMessage({ type: 'failed', id: (msg as WireBatch).id, message: (e as Error).stack ?? String(e) });
