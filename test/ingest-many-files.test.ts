@@ -19,6 +19,7 @@ import type { RowSink } from '../src/ingest/rows.js';
 import type { DecodedRequest } from '../src/ingest/types.js';
 import { openDb, type Db } from '../src/model/db.js';
 import { capturePath, rows, type Agent } from './helpers/captures.js';
+import { runCli } from './helpers/cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'oar-many-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -186,5 +187,38 @@ describe('DecodePool', () => {
     } finally {
       await pool.close();
     }
+  });
+});
+
+describe('the report of an archive of many files', () => {
+  it('counts every file, lists 500 in summary.json (a file with problems among them) and says where the rest are', async () => {
+    const d = join(tmp, 'report-many');
+    mkdirSync(d, { recursive: true });
+    const lines = readFileSync(capturePath('codex', 'otlp.jsonl'), 'utf8').split('\n').filter((l) => l.trim());
+    // 520 files of distinct bytes (trailing spaces), then one with a bad line, last in load order.
+    for (let i = 0; i < 520; i++) writeFileSync(join(d, `a-${String(i).padStart(4, '0')}.json`), lines[i % lines.length] + ' '.repeat(Math.floor(i / lines.length)) + '\n');
+    writeFileSync(join(d, 'z-bad.json'), `${lines[0]}\n{"resourceSpans": [\n`);
+    const db = join(tmp, 'report-many.duckdb');
+    const ing = await runCli(['ingest', d, '--db', db, '--json']);
+    expect(ing.code).toBe(0);
+    const totals = JSON.parse(ing.stdout).totals;
+    expect(totals.files).toBe(521);
+    const out = join(tmp, 'report-many-out');
+    expect((await runCli(['report', '--db', db, '--out', out])).code).toBe(0);
+    const inputs = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).inputs;
+    expect({ files: inputs.files, loaded: inputs.filesLoaded, listed: inputs.fileList.length, skipped: inputs.skipped, records: inputs.records }).toEqual({
+      files: 521,
+      loaded: 521,
+      listed: 500,
+      skipped: totals.skipped,
+      records: { spans: totals.spans, logs: totals.logs, metricPoints: totals.metricPoints },
+    });
+    expect(totals.skipped).toBe(1);
+    const paths: string[] = inputs.fileList.map((f: { path: string }) => f.path);
+    expect(paths.at(-1)).toMatch(/z-bad\.json$/);
+    expect(inputs.fileList.at(-1).skipped).toBe(1);
+    expect(paths.slice(0, -1)).toEqual([...paths.slice(0, -1)].sort()); // load order
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(md).toContain('… and 421 more (summary.json lists 500 of them, picking files with problems first).');
   });
 });

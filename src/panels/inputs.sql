@@ -1,9 +1,27 @@
 -- What was loaded into this database, over all loads (files, records, skipped, problems).
 
+-- name: file_totals
+SELECT
+  count(*) AS files,
+  count(*) FILTER (WHERE status = 'loaded') AS loaded,
+  count(*) FILTER (WHERE status IN ('not-telemetry', 'empty')) AS not_telemetry,
+  coalesce(sum(spans), 0) AS spans,
+  coalesce(sum(logs), 0) AS logs,
+  coalesce(sum(metric_points), 0) AS metric_points,
+  coalesce(sum(skipped), 0) AS skipped
+FROM ingest_files;
+
 -- name: files
+-- At most 500, in load order: an archive of one request per file is thousands (the 1 GB bench as
+-- bodies: 13,218 files, a 3.9 MB summary.json and +0.15 s per report when all were listed). When
+-- there are more, the files with skipped records or not loaded are kept first.
 SELECT file_id, path, size_bytes, compression, format, status, requests, spans, logs, metric_points,
        new_spans, new_logs, new_metric_points, skipped, errors, service_names
-FROM ingest_files
+FROM (
+  SELECT *, row_number() OVER (ORDER BY CASE WHEN skipped > 0 OR status NOT IN ('loaded', 'already-loaded') THEN 0 ELSE 1 END, file_id) AS pick
+  FROM ingest_files
+) f
+WHERE pick <= 500
 ORDER BY file_id;
 
 -- name: errors

@@ -253,6 +253,8 @@ export interface Table {
   /** Rows left out by the row limit ("and N more"), and that count as printed. */
   more: number;
   moreText: string;
+  /** Where the rows left out are (after "and N more"). */
+  moreWhere: string;
   /** Said instead of an empty table. */
   empty: string;
 }
@@ -284,9 +286,11 @@ export function table<R>(
   data: R[],
   row: (r: R) => (string | null)[],
   lim: Limits,
-  opts: { flagged?: (r: R) => boolean; empty?: string } = {},
+  opts: { flagged?: (r: R) => boolean; empty?: string; total?: number } = {},
 ): Table {
   const shown = data.slice(0, lim.rows);
+  // `total`: the rows there are, when `data` holds only some of them (the summary's file list).
+  const more = Math.max(opts.total ?? data.length, data.length) - shown.length;
   return {
     id,
     caption,
@@ -295,8 +299,9 @@ export function table<R>(
       cells: row(r).map((t, i) => ({ text: cut(t ?? DASH, lim.cell), num: Boolean(cols[i][1]) })),
       flagged: opts.flagged ? opts.flagged(r) : false,
     })),
-    more: data.length - shown.length,
-    moreText: int(data.length - shown.length),
+    more,
+    moreText: int(more),
+    moreWhere: more > Math.max(0, data.length - shown.length) ? `summary.json lists ${int(data.length)} of them, picking files with problems first` : 'see summary.json',
     empty: opts.empty ?? 'Nothing to show.',
   };
 }
@@ -509,7 +514,7 @@ function quality(s: Summary, lim: Limits): { notes: string[]; tables: Table[] } 
   const tables = [
     table('files', 'Input files', [['File'], ['Format'], ['Compression'], ['Status'], ['Spans', N], ['Logs', N], ['Metric points', N], ['Skipped', N]],
       i.fileList, (r) => [r.path, r.format, r.compression, r.status, int(r.spans), int(r.logs), int(r.metricPoints), int(r.skipped)], lim,
-      { flagged: (r) => r.skipped > 0, empty: 'No files were read in this run (the data came from --db).' }),
+      { flagged: (r) => r.skipped > 0, empty: 'No files were read in this run (the data came from --db).', total: i.files }),
     table('skipped', 'Skipped records and why (quoted values elided; otel-agent-report ingest FILE prints them whole)', [['File'], ['Where', N], ['Skipped', N], ['Reason']],
       i.errors, (r) => [r.file, where(r), int(r.skipped), redactMessage(r.message)], lim,
       { empty: 'No record was skipped.' }),

@@ -289,8 +289,8 @@ export type ChartedSummary = ReturnType<typeof chartedSections>;
 export function buildSummary(a: Analysis, generatedAt: Date, charted: ChartedSummary = chartedSections(a)) {
   const p = a.panels;
   const files = p.inputs.files;
-  const sum = (k: string) => files.reduce((s, r) => s + count(r[k]), 0);
-  const loadedRecords = sum('spans') + sum('logs') + sum('metric_points');
+  const t = p.inputs.file_totals[0];
+  const loadedRecords = count(t.spans) + count(t.logs) + count(t.metric_points);
   const storedRow = p.inputs.stored[0];
 
   return {
@@ -298,12 +298,12 @@ export function buildSummary(a: Analysis, generatedAt: Date, charted: ChartedSum
     generatedAt: generatedAt.toISOString(),
     filters: charted.filters,
     inputs: {
-      files: files.length,
-      filesLoaded: files.filter((r) => r.status === 'loaded').length,
-      filesNotTelemetry: files.filter((r) => r.status === 'not-telemetry' || r.status === 'empty').length,
-      records: { spans: sum('spans'), logs: sum('logs'), metricPoints: sum('metric_points') },
+      files: count(t.files),
+      filesLoaded: count(t.loaded),
+      filesNotTelemetry: count(t.not_telemetry),
+      records: { spans: count(t.spans), logs: count(t.logs), metricPoints: count(t.metric_points) },
       stored: { spans: count(storedRow.spans), logs: count(storedRow.logs), metricPoints: count(storedRow.metric_points) },
-      skipped: sum('skipped'),
+      skipped: count(t.skipped),
       duplicatesDropped: loadedRecords - (count(storedRow.spans) + count(storedRow.logs) + count(storedRow.metric_points)),
       errors: p.inputs.errors.map((e) => ({
         file: str(e.path),
@@ -364,7 +364,7 @@ export function buildSummary(a: Analysis, generatedAt: Date, charted: ChartedSum
       callsWithoutSession: p.data_quality.calls_without_session.map((r) => ({ agent: str(r.agent), source: str(r.source), calls: count(r.calls) })),
       usageSources: p.tokens.sources.map((r) => ({ agent: str(r.agent), source: str(r.source), calls: count(r.calls) })),
       unpricedModels: p.cost.unpriced.map((r) => str(r.model)),
-      skippedRecords: sum('skipped'),
+      skippedRecords: count(t.skipped),
     },
   };
 }
