@@ -198,6 +198,12 @@ describe('the report of an archive of many files', () => {
     // 520 files of distinct bytes (trailing spaces), then one with a bad line, last in load order.
     for (let i = 0; i < 520; i++) writeFileSync(join(d, `a-${String(i).padStart(4, '0')}.json`), lines[i % lines.length] + ' '.repeat(Math.floor(i / lines.length)) + '\n');
     writeFileSync(join(d, 'z-bad.json'), `${lines[0]}\n{"resourceSpans": [\n`);
+    // The text of an ingest shows 100 files, the one with problems among them.
+    const text = await runCli(['ingest', d]);
+    const table = text.stdout.split('\n\n')[0].split('\n');
+    expect(table.length).toBe(2 + 100 + 1);
+    expect(table.filter((l) => l.includes('z-bad.json'))).toHaveLength(1);
+    expect(table.at(-1)).toBe('… and 421 more files without problems (--json lists every file)');
     const db = join(tmp, 'report-many.duckdb');
     const ing = await runCli(['ingest', d, '--db', db, '--json']);
     expect(ing.code).toBe(0);

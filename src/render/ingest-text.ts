@@ -99,9 +99,18 @@ function pad(s: string, n: number, right = false): string {
   return right ? s.padStart(n) : s.padEnd(n);
 }
 
+/** Rows of the text table; an archive of one request per file is thousands of files (--json lists all). */
+export const TEXT_ROWS = 100;
+
 /** Human-readable table; problems listed after it, each naming the file and line/byte. */
 export function filesText(files: FileReport[], mode: 'ingest' | 'inspect'): string {
-  const rows = files.map((f) => [
+  // Beyond TEXT_ROWS files, the rows shown are picked: files not loaded or with skipped records
+  // first, then the others, in the order read.
+  const odd = (f: FileReport) => f.skipped > 0 || (f.status !== 'loaded' && f.status !== 'already-loaded');
+  const picked = new Set(files.length <= TEXT_ROWS ? files : [...files.filter(odd), ...files.filter((f) => !odd(f))].slice(0, TEXT_ROWS));
+  const shown = files.filter((f) => picked.has(f));
+  const left = files.filter((f) => !picked.has(f));
+  const rows = shown.map((f) => [
     f.path,
     f.status === 'loaded' || f.status === f.format ? f.format : `${f.format} (${f.status})`,
     f.compression,
@@ -117,6 +126,7 @@ export function filesText(files: FileReport[], mode: 'ingest' | 'inspect'): stri
   const numeric = (i: number) => i >= 3 && i <= 7 && !(mode === 'inspect' && i === 6);
   const line = (r: string[]) => r.map((c, i) => pad(c, widths[i], numeric(i))).join('  ').trimEnd();
   const out = [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  if (left.length) out.push(`… and ${left.length} more files${left.some(odd) ? '' : ' without problems'} (--json lists every file)`);
   const t = totals(files);
   out.push('');
   out.push(
