@@ -183,8 +183,9 @@ export async function ingest(db: Db, inputs: Input[], opts: IngestOptions = {}):
         if (repeatIds.length) await runSqlFile(conn, 'ingest/sql/drop_files.sql', { file_ids: listValue(repeatIds) });
         await runSqlFile(conn, 'ingest/sql/dedup.sql', { first_file_id: nextId });
         lap('duplicates dropped');
+        const byId = new Map(reports.map((r) => [r.fileId, r])); // thousands of files: no search per row
         for (const row of await querySqlFile(conn, 'ingest/sql/new_counts.sql', { first_file_id: nextId })) {
-          const r = reports.find((x) => x.fileId === Number(row.file_id));
+          const r = byId.get(Number(row.file_id));
           if (!r || r.status !== 'loaded') continue;
           r.newSpans = Number(row.new_spans);
           r.newLogs = Number(row.new_logs);
