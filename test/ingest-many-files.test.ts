@@ -5,10 +5,12 @@
  * its own file's id. The real captures, each line of otlp.jsonl in a file of its own, against the
  * JSON lines themselves.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { decompress, DecompressError, fileChunks } from '../src/ingest/bytes.js';
 import { decodeUnit, type UnitProblem } from '../src/ingest/decode.js';
 import { discoverInputs } from '../src/ingest/discover.js';
 import { flattenRequest } from '../src/ingest/flatten.js';
@@ -226,5 +228,43 @@ describe('the report of an archive of many files', () => {
     expect(paths.slice(0, -1)).toEqual([...paths.slice(0, -1)].sort()); // load order
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     expect(md).toContain('… and 421 more (summary.json lists 500 of them, picking files with problems first).');
+  });
+});
+
+describe('zstd: a small file decoded in process, a large one by the zstd program (CI installs it)', () => {
+  async function unzstd(path: string): Promise<{ out: Buffer; error?: unknown }> {
+    const parts: Buffer[] = [];
+    try {
+      for await (const c of decompress(fileChunks(path), 'zstd')) parts.push(c);
+      return { out: Buffer.concat(parts) };
+    } catch (error) {
+      return { out: Buffer.concat(parts), error };
+    }
+  }
+
+  it.each([
+    ['claude', 'small'],
+    ['codex', 'large'],
+  ] as const)('%s otlp.jsonl (%s once compressed): the same bytes, and a cut-off copy keeps what came before the cut', async (agent) => {
+    const plain = readFileSync(capturePath(agent, 'otlp.jsonl'));
+    const zst = join(tmp, `${agent}.jsonl.zst`);
+    execFileSync('zstd', ['-q', '-f', '-3', capturePath(agent, 'otlp.jsonl'), '-o', zst]);
+    const whole = readFileSync(zst);
+    expect(whole.length > 256 << 10).toBe(agent === 'codex');
+    expect((await unzstd(zst)).out.equals(plain)).toBe(true);
+    // In chunks of 64 kB (stdin, say): the first chunk is small, yet more follow.
+    async function* small() {
+      for (let at = 0; at < whole.length; at += 64 << 10) yield whole.subarray(at, at + (64 << 10));
+    }
+    const parts: Buffer[] = [];
+    for await (const c of decompress(small(), 'zstd')) parts.push(c);
+    expect(Buffer.concat(parts).equals(plain)).toBe(true);
+    const cut = join(tmp, `${agent}-cut.jsonl.zst`);
+    writeFileSync(cut, whole.subarray(0, Math.floor(whole.length * 0.6)));
+    const got = await unzstd(cut);
+    expect(got.error).toBeInstanceOf(DecompressError);
+    expect((got.error as Error).message).toMatch(/^zstd stream is damaged or cut off near compressed byte \d+/);
+    expect(got.out.length).toBeGreaterThan(0);
+    expect(plain.subarray(0, got.out.length).equals(got.out)).toBe(true);
   });
 });
