@@ -231,11 +231,11 @@ describe('the report of an archive of many files', () => {
   });
 });
 
-describe('zstd: a small file decoded in process, a large one by the zstd program (CI installs it)', () => {
-  async function unzstd(path: string): Promise<{ out: Buffer; error?: unknown }> {
+describe('gzip and zstd: a small file decoded in one call, a large one as a stream (zstd: by the zstd program, which CI installs)', () => {
+  async function decoded(src: AsyncIterable<Buffer>, compression: 'gzip' | 'zstd'): Promise<{ out: Buffer; error?: unknown }> {
     const parts: Buffer[] = [];
     try {
-      for await (const c of decompress(fileChunks(path), 'zstd')) parts.push(c);
+      for await (const c of decompress(src, compression)) parts.push(c);
       return { out: Buffer.concat(parts) };
     } catch (error) {
       return { out: Buffer.concat(parts), error };
@@ -243,27 +243,32 @@ describe('zstd: a small file decoded in process, a large one by the zstd program
   }
 
   it.each([
-    ['claude', 'small'],
-    ['codex', 'large'],
-  ] as const)('%s otlp.jsonl (%s once compressed): the same bytes, and a cut-off copy keeps what came before the cut', async (agent) => {
-    const plain = readFileSync(capturePath(agent, 'otlp.jsonl'));
-    const zst = join(tmp, `${agent}.jsonl.zst`);
-    execFileSync('zstd', ['-q', '-f', '-3', capturePath(agent, 'otlp.jsonl'), '-o', zst]);
-    const whole = readFileSync(zst);
-    expect(whole.length > 256 << 10).toBe(agent === 'codex');
-    expect((await unzstd(zst)).out.equals(plain)).toBe(true);
+    ['gzip', 'claude', 1 << 20],
+    ['gzip', 'codex', 1 << 20],
+    ['zstd', 'claude', 256 << 10],
+    ['zstd', 'codex', 256 << 10],
+  ] as const)('%s, %s otlp.jsonl: the same bytes whole and in 64 kB chunks; a cut-off copy keeps what came before the cut', async (compression, agent, small) => {
+    // The codex capture twice: over the one-call limit of both, once compressed.
+    const one = readFileSync(capturePath(agent, 'otlp.jsonl'));
+    const plain = agent === 'codex' ? Buffer.concat([one, one]) : one;
+    const source = join(tmp, `${agent}-${compression}.jsonl`);
+    writeFileSync(source, plain);
+    const packed = `${source}.${compression}`;
+    if (compression === 'gzip') writeFileSync(packed, execFileSync('gzip', ['-c', '-n', '-6', source], { maxBuffer: 1 << 30 }));
+    else execFileSync('zstd', ['-q', '-f', '-3', source, '-o', packed]);
+    const whole = readFileSync(packed);
+    expect(whole.length > small).toBe(agent === 'codex'); // one on each side of the one-call limit
+    expect((await decoded(fileChunks(packed), compression)).out.equals(plain)).toBe(true);
     // In chunks of 64 kB (stdin, say): the first chunk is small, yet more follow.
-    async function* small() {
-      for (let at = 0; at < whole.length; at += 64 << 10) yield whole.subarray(at, at + (64 << 10));
+    async function* chunks(b: Buffer) {
+      for (let at = 0; at < b.length; at += 64 << 10) yield b.subarray(at, at + (64 << 10));
     }
-    const parts: Buffer[] = [];
-    for await (const c of decompress(small(), 'zstd')) parts.push(c);
-    expect(Buffer.concat(parts).equals(plain)).toBe(true);
-    const cut = join(tmp, `${agent}-cut.jsonl.zst`);
+    expect((await decoded(chunks(whole), compression)).out.equals(plain)).toBe(true);
+    const cut = `${source}.cut.${compression}`;
     writeFileSync(cut, whole.subarray(0, Math.floor(whole.length * 0.6)));
-    const got = await unzstd(cut);
+    const got = await decoded(fileChunks(cut), compression);
     expect(got.error).toBeInstanceOf(DecompressError);
-    expect((got.error as Error).message).toMatch(/^zstd stream is damaged or cut off near compressed byte \d+/);
+    expect((got.error as Error).message).toMatch(new RegExp(`^${compression} stream is damaged or cut off near compressed byte \\d+`));
     expect(got.out.length).toBeGreaterThan(0);
     expect(plain.subarray(0, got.out.length).equals(got.out)).toBe(true);
   });

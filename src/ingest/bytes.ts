@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, gunzipSync } from 'node:zlib';
 import { Decompress } from 'fzstd';
 
 export type Compression = 'none' | 'gzip' | 'zstd';
@@ -55,8 +55,35 @@ export async function* decompress(src: AsyncIterable<Buffer>, compression: Compr
     yield* src;
     return;
   }
-  if (compression === 'gzip') yield* gunzipStream(src);
+  if (compression === 'gzip') yield* gunzip(src);
   else yield* zstdStream(src);
+}
+
+/**
+ * Inputs of one chunk up to this many bytes (a small file read whole, load.ts) are gunzipped in one
+ * call: a stream costs ~0.45 ms a file in events and promises (689 request files: 1.34 → 1.04 s).
+ * Damaged input goes the stream's way, which yields what came before the damage.
+ */
+const SMALL_GZIP = 1 << 20;
+
+async function* gunzip(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const it = src[Symbol.asyncIterator]();
+  const first = await it.next();
+  if (first.done) return;
+  const second = first.value.length <= SMALL_GZIP ? await it.next() : undefined;
+  if (second?.done) {
+    let out: Buffer | undefined;
+    try {
+      out = gunzipSync(first.value);
+    } catch {
+      // the stream below reports it, after the data before the damage
+    }
+    if (out) {
+      yield out;
+      return;
+    }
+  }
+  yield* gunzipStream(chain(second && !second.done ? [first.value, second.value] : [first.value], it));
 }
 
 async function* gunzipStream(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
