@@ -67,14 +67,11 @@ export async function* decompress(src: AsyncIterable<Buffer>, compression: Compr
 const SMALL_GZIP = 1 << 20;
 
 async function* gunzip(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  const it = src[Symbol.asyncIterator]();
-  const first = await it.next();
-  if (first.done) return;
-  const second = first.value.length <= SMALL_GZIP ? await it.next() : undefined;
-  if (second?.done) {
+  const input = await smallOrStream(src, SMALL_GZIP);
+  if ('small' in input) {
     let out: Buffer | undefined;
     try {
-      out = gunzipSync(first.value);
+      out = gunzipSync(input.small);
     } catch {
       // the stream below reports it, after the data before the damage
     }
@@ -83,10 +80,23 @@ async function* gunzip(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
       return;
     }
   }
-  yield* gunzipStream(chain(second && !second.done ? [first.value, second.value] : [first.value], it));
+  yield* gunzipStream('small' in input ? [input.small] : input.stream);
 }
 
-async function* gunzipStream(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+/**
+ * The input as one Buffer when it is a single chunk of at most `limit` bytes (a small file read
+ * whole, load.ts: a peek at the next chunk tells), else as the same stream.
+ */
+async function smallOrStream(src: AsyncIterable<Buffer>, limit: number): Promise<{ small: Buffer } | { stream: AsyncIterable<Buffer> | Buffer[] }> {
+  const it = src[Symbol.asyncIterator]();
+  const first = await it.next();
+  if (first.done) return { stream: [] };
+  const second = first.value.length <= limit ? await it.next() : undefined;
+  if (second?.done) return { small: first.value };
+  return { stream: chain(second ? [first.value, second.value] : [first.value], it) };
+}
+
+async function* gunzipStream(src: AsyncIterable<Buffer> | Iterable<Buffer>): AsyncGenerator<Buffer> {
   const gz = createGunzip({ chunkSize: 1 << 20 });
   let consumed = 0;
   let failure: Error | null = null;
@@ -152,13 +162,8 @@ const SMALL_ZSTD = 256 << 10;
 
 async function* zstdStream(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   if (!hasZstdCli()) return yield* zstdJsStream(src);
-  // Whether the input is one small chunk (a file read whole, load.ts): a peek at the next chunk.
-  const it = src[Symbol.asyncIterator]();
-  const first = await it.next();
-  if (first.done) return;
-  const second = first.value.length <= SMALL_ZSTD ? await it.next() : undefined;
-  if (second?.done) return yield* zstdJsStream(chain([first.value], it));
-  yield* zstdCliStream(chain(second ? [first.value, second.value] : [first.value], it));
+  const input = await smallOrStream(src, SMALL_ZSTD);
+  yield* 'small' in input ? zstdJsStream([input.small]) : zstdCliStream(input.stream);
 }
 
 /** `head`, then the rest of `it`. */
@@ -168,7 +173,7 @@ async function* chain(head: Buffer[], it: AsyncIterator<Buffer>): AsyncGenerator
 }
 
 /** Decode through `zstd -dc` in a child process (it also uses the second core). */
-async function* zstdCliStream(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+async function* zstdCliStream(src: AsyncIterable<Buffer> | Iterable<Buffer>): AsyncGenerator<Buffer> {
   const child = spawn('zstd', ['-dcq'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let consumed = 0;
   let stderr = '';
@@ -195,7 +200,7 @@ async function* zstdCliStream(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer
   }
 }
 
-async function* zstdJsStream(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+async function* zstdJsStream(src: AsyncIterable<Buffer> | Iterable<Buffer>): AsyncGenerator<Buffer> {
   const out: Buffer[] = [];
   // fzstd decodes multi-frame input; its callback receives each decoded block.
   const d = new Decompress((chunk: Uint8Array) => {
