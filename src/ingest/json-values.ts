@@ -184,17 +184,23 @@ export function closesAtEnd(b: Uint8Array): boolean {
   const first = b[0];
   const last = b[n - 1];
   if (!((first === 0x7b && last === 0x7d) || (first === 0x5b && last === 0x5d))) return false;
+  return closingBracket(b, 0) === n - 1;
+}
+
+/** The index of the bracket that closes the array or object opened at b[i], from strings and brackets only; -1 when b ends first. */
+function closingBracket(b: Uint8Array, i: number): number {
+  const n = b.length;
   let depth = 0;
-  for (let i = 0; i < n; i++) {
+  for (; i < n; i++) {
     const c = b[i];
     if (c === 0x22) {
       const j = stringEnd(b, i + 1, n, false);
-      if (j < 0) return false;
+      if (j < 0) return -1;
       i = j;
     } else if (c === 0x7b || c === 0x5b) depth++;
-    else if ((c === 0x7d || c === 0x5d) && --depth === 0) return i === n - 1;
+    else if ((c === 0x7d || c === 0x5d) && --depth === 0) return i;
   }
-  return false;
+  return -1;
 }
 
 /**
@@ -239,17 +245,8 @@ function afterValue(b: Uint8Array, i: number): number {
     while (i < n && b[i] !== 0x2c && b[i] !== 0x7d && b[i] !== 0x5d && !isWs(b[i])) i++;
     return i;
   }
-  let depth = 0;
-  for (; i < n; i++) {
-    const d = b[i];
-    if (d === 0x22) {
-      const j = stringEnd(b, i + 1, n, false);
-      if (j < 0) return n;
-      i = j;
-    } else if (d === 0x7b || d === 0x5b) depth++;
-    else if ((d === 0x7d || d === 0x5d) && --depth === 0) return i + 1;
-  }
-  return n;
+  const end = closingBracket(b, i);
+  return end < 0 ? n : end + 1;
 }
 
 function isValidJson(b: Buffer): boolean {
