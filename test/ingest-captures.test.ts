@@ -123,6 +123,44 @@ describe('idempotent loads into a persistent database', () => {
     expect(t3.filesLoaded).toBe(1);
   });
 
+  it('a run that adds nothing records nothing and leaves the stored facts current', async () => {
+    const { mkdtempSync, copyFileSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'oar-db-'));
+    const archive = join(dir, 'archive');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(archive);
+    copyFileSync(capturePath('claude', 'otlp.jsonl'), join(archive, 'a.jsonl'));
+    copyFileSync(capturePath('claude', 'otlp.jsonl'), join(archive, 'b-same-bytes.jsonl'));
+    writeFileSync(join(archive, 'notes.txt'), 'not telemetry\n');
+    const dbFile = join(dir, 'a.duckdb');
+    const state = async () => {
+      const db = await openDb(dbFile);
+      try {
+        return { files: await rows(db, 'SELECT path, status FROM ingest_files ORDER BY file_id'), built: (await rows(db, 'SELECT built_at FROM model_state'))[0].built_at };
+      } finally {
+        db.close();
+      }
+    };
+    const statuses = async () => JSON.parse((await runCli(['ingest', archive, '--db', dbFile, '--json'])).stdout).files.map((f: { status: string }) => f.status);
+    expect(await statuses()).toEqual(['loaded', 'already-loaded', 'not-telemetry']);
+    const first = await state();
+    // The same bytes twice in one run are both recorded (the second says where the first is).
+    expect(first.files.map((f) => f.status)).toEqual(['loaded', 'already-loaded', 'not-telemetry']);
+    expect(await statuses()).toEqual(['already-loaded', 'already-loaded', 'not-telemetry']);
+    expect((await runCli(['summary', '--db', dbFile, '--json'])).code).toBe(0);
+    expect(await state()).toEqual(first); // no row added, the facts not rebuilt by the summary
+    // A new file that is not telemetry is recorded once, and the facts stay current.
+    writeFileSync(join(archive, 'more-notes.txt'), 'still not telemetry\n');
+    await statuses();
+    await statuses();
+    expect((await runCli(['summary', '--db', dbFile, '--json'])).code).toBe(0);
+    const later = await state();
+    expect(later.files.map((f) => f.status)).toEqual(['loaded', 'already-loaded', 'not-telemetry', 'not-telemetry']);
+    expect(later.built).toEqual(first.built);
+  });
+
   it('reads stdin (-) and recognises repeated content there too', async () => {
     const { readFileSync } = await import('node:fs');
     const input = readFileSync(capturePath('gemini', 'otlp.jsonl'));
