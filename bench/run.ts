@@ -336,6 +336,14 @@ async function main(): Promise<void> {
     const added = (t.newSpans ?? 0) + (t.newLogs ?? 0) + (t.newMetricPoints ?? 0);
     return `${t.filesAlreadyLoaded ?? '?'} files already loaded, ${t.filesLoaded ?? '?'} read; added ${added} records ${added === 0 && t.filesLoaded === 0 ? '✓' : '✗ (must be 0)'}`;
   });
+  // A report after a run that added nothing must find the stored facts current (it rebuilt them).
+  let factsKept = true;
+  if (hasReport && e1.code === 0) {
+    await step('(e) report --out after the re-ingest', 'ingested DB', null, [NODE, CLI, 'report', '--db', dbFull, '--out', join(run, 'report')], (r) => {
+      factsKept = !phasesOf(r.stderr).some((p) => p.startsWith('facts of'));
+      return factsKept ? 'stored facts current, not rebuilt ✓' : 'facts rebuilt ✗ (nothing was added)';
+    }, TIMING_ENV);
+  }
   const incTarget = join(archiveDir, 'collector-a', basename(incFile.path));
   copyFileSync(join(data, incFile.path), incTarget);
   let e2: StepResult;
@@ -352,7 +360,7 @@ async function main(): Promise<void> {
 
   // --- correctness
   const checks: string[] = [];
-  let allOk = countsOk;
+  let allOk = countsOk && factsKept;
   checks.push(
     `records: generated ${exp.archive.records.spans} spans, ${exp.archive.records.logs} logs, ${exp.archive.records.metricPoints} metric points; ` +
       `ingest stored ${c2t.newSpans ?? c2t.spans}, ${c2t.newLogs ?? c2t.logs}, ${c2t.newMetricPoints ?? c2t.metricPoints} ${countsOk ? '✓' : '✗'}`,
