@@ -161,6 +161,53 @@ describe('idempotent loads into a persistent database', () => {
     expect(later.built).toEqual(first.built);
   });
 
+  it('an unchanged file of loaded content is recognised from its stat, without being read; a changed one is read', async () => {
+    const { mkdtempSync, copyFileSync, readFileSync, writeFileSync, statSync, utimesSync, mkdirSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'oar-stat-'));
+    const archive = join(dir, 'archive');
+    mkdirSync(archive);
+    const a = join(archive, 'a.jsonl');
+    const b = join(archive, 'b.jsonl');
+    copyFileSync(capturePath('claude', 'otlp.jsonl'), a);
+    copyFileSync(capturePath('gemini', 'otlp.jsonl'), b);
+    utimesSync(a, 1_790_000_000, 1_790_000_000); // whole seconds, which utimes can put back exactly
+    const dbFile = join(dir, 'stat.duckdb');
+    // settleMs 0: trust a stat however recently the file changed (the default wants 1 s of rest).
+    const run = async (settleMs: number) => {
+      const db = await openDb(dbFile);
+      try {
+        const reports = await ingest(db, await discoverInputs([archive]), { settleMs });
+        return reports.map((r) => ({ file: r.path.slice(-7), status: r.status, unread: /not read again/.test(r.note ?? ''), added: r.newSpans + r.newLogs + r.newMetricPoints }));
+      } finally {
+        db.close();
+      }
+    };
+    const first = await run(0);
+    expect(first.map((r) => [r.file, r.status, r.unread])).toEqual([['a.jsonl', 'loaded', false], ['b.jsonl', 'loaded', false]]);
+    expect(await run(0)).toEqual([
+      { file: 'a.jsonl', status: 'already-loaded', unread: true, added: 0 },
+      { file: 'b.jsonl', status: 'already-loaded', unread: true, added: 0 },
+    ]);
+    // Not settled long enough before it was hashed: read (and hashed) again, recognised by content.
+    expect((await run(3_600_000)).map((r) => [r.status, r.unread])).toEqual([['already-loaded', false], ['already-loaded', false]]);
+    // Other bytes of the same size, with the modification time put back: the change time gives it away.
+    const before = statSync(a);
+    const text = readFileSync(a, 'utf8');
+    const i = text.indexOf('claude-code');
+    expect(i).toBeGreaterThan(0);
+    writeFileSync(a, text.slice(0, i) + 'claude-cod3' + text.slice(i + 11));
+    utimesSync(a, 1_790_000_000, 1_790_000_000);
+    expect(statSync(a, { bigint: true }).size).toBe(BigInt(before.size));
+    expect(statSync(a, { bigint: true }).mtimeNs).toBe(1_790_000_000_000_000_000n);
+    const after = await run(0);
+    // Read and loaded (its records are the same records under another resource name, so the
+    // record keys find them all stored already).
+    expect(after[0]).toMatchObject({ file: 'a.jsonl', status: 'loaded', unread: false });
+    expect(after[1]).toMatchObject({ file: 'b.jsonl', status: 'already-loaded', unread: true });
+  });
+
   it('reads stdin (-) and recognises repeated content there too', async () => {
     const { readFileSync } = await import('node:fs');
     const input = readFileSync(capturePath('gemini', 'otlp.jsonl'));

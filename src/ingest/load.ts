@@ -9,7 +9,7 @@
 import { createHash, hash } from 'node:crypto';
 import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { LIST, VARCHAR, listValue, timestampValue } from '../model/duckdb.js';
 import type { Db } from '../model/db.js';
 import { querySqlFile, runSqlFile, withMemoryShare } from '../model/db.js';
@@ -78,6 +78,26 @@ export interface IngestOptions {
   tempDir?: string;
   /** JSON values larger than `above` bytes are cut into requests of about `part` bytes (json-split.ts; tests shrink both). */
   split?: { above: number; part: number; maxUnit?: number };
+  /** How long a file must have been unchanged before it was hashed for its recorded stat to be trusted (default SETTLE_MS). */
+  settleMs?: number;
+}
+
+/**
+ * A file is recognised from its recorded stat (size, modification and change times, inode: what
+ * git's index and backup tools compare) without being read only if it had not changed for this
+ * long before it was hashed. A file rewritten within the same tick of the clock that stamps change
+ * times, right after it was hashed, would keep all four; a file that had settled cannot.
+ */
+const SETTLE_MS = 1000;
+
+interface FileStat {
+  path: string;
+  size: bigint;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+  ino: bigint;
+  sha256: string;
+  hashedAtNs: bigint;
 }
 
 async function sha256File(path: string): Promise<string> {
@@ -119,6 +139,11 @@ export async function ingest(db: Db, inputs: Input[], opts: IngestOptions = {}):
     recorded.add(r.sha256 as string);
     if (r.loaded) known.set(r.sha256 as string, r);
   }
+  // Stats of the files hashed by earlier loads: an unchanged file of loaded content is not read.
+  const stats = new Map<string, Record<string, unknown>>();
+  for (const r of await querySqlFile(conn, 'ingest/sql/file_stats.sql')) stats.set(r.path as string, r);
+  const settleNs = BigInt(opts.settleMs ?? SETTLE_MS) * 1_000_000n;
+  const hashed: FileStat[] = [];
   const nextId = Number((await querySqlFile(conn, 'ingest/sql/next_file_id.sql'))[0].next_id);
   const maxProblems = opts.maxProblemsPerFile ?? 1000;
   const dir = mkdtempSync(join(opts.tempDir ?? tmpdir(), 'otel-agent-report-'));
@@ -129,6 +154,8 @@ export async function ingest(db: Db, inputs: Input[], opts: IngestOptions = {}):
   try {
     const perFile: Promise<BatchResult>[][] = [];
     const batches = new Batches((runs) => pool.submit(runs));
+    // Inputs recognised as a repeat only once read (stdin): their rows are dropped after the load.
+    const readRepeats: number[] = [];
     for (const [i, input] of inputs.entries()) {
       const started = performance.now();
       const report = emptyReport(nextId + i, input.path);
@@ -143,10 +170,29 @@ export async function ingest(db: Db, inputs: Input[], opts: IngestOptions = {}):
           report.sizeBytes += c.length;
         });
       } else {
-        const size = statSync(input.path).size;
+        const path = resolve(input.path);
+        const st = statSync(input.path, { bigint: true });
+        const was = stats.get(path);
+        const same =
+          was !== undefined &&
+          BigInt(was.size_bytes as string) === st.size &&
+          BigInt(was.mtime_ns as string) === st.mtimeNs &&
+          BigInt(was.ctime_ns as string) === st.ctimeNs &&
+          BigInt(was.inode as string) === st.ino &&
+          st.ctimeNs < BigInt(was.hashed_at_ns as string) - settleNs;
+        if (same && known.has(was.sha256 as string)) {
+          report.sizeBytes = Number(st.size);
+          report.sha256 = was.sha256 as string;
+          markRepeat(report, known.get(report.sha256)!);
+          report.note += '; unchanged since it was read (size, times, inode), so not read again';
+          continue;
+        }
+        const hashedAtNs = BigInt(Date.now()) * 1_000_000n;
+        const size = Number(st.size);
         const bytes = size <= WHOLE_FILE ? readFileSync(input.path) : undefined;
         report.sizeBytes = bytes ? bytes.length : size;
         report.sha256 = bytes ? hash('sha256', bytes, 'hex') : await sha256File(input.path);
+        hashed.push({ path, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, ino: st.ino, sha256: report.sha256, hashedAtNs });
         const prev = known.get(report.sha256);
         if (prev) {
           markRepeat(report, prev);
@@ -158,7 +204,10 @@ export async function ingest(db: Db, inputs: Input[], opts: IngestOptions = {}):
       await readUnitsInto(chunks, input.path, report, maxProblems, batches, results, read);
       if (hasher) report.sha256 = hasher.digest('hex');
       const prev = known.get(report.sha256);
-      if (input.stdin && prev) markRepeat(report, prev);
+      if (input.stdin && prev) {
+        markRepeat(report, prev);
+        readRepeats.push(report.fileId); // read before it was known: its rows go
+      }
       else known.set(report.sha256, { path: input.path, compression: report.compression, format: report.format });
       bytesDone += report.sizeBytes;
       report.durationMs = performance.now() - started;
@@ -185,12 +234,14 @@ export async function ingest(db: Db, inputs: Input[], opts: IngestOptions = {}):
         await runSqlFile(conn, 'ingest/sql/load_csv.sql', csvParams(dir, files));
         lap('csv loaded');
         // Rows of stdin input that turned out to be a repeat go first, then later copies of records.
-        const repeatIds = reports.filter((r) => r.status === 'already-loaded').map((r) => r.fileId);
-        if (repeatIds.length) await runSqlFile(conn, 'ingest/sql/drop_files.sql', { file_ids: listValue(repeatIds) });
-        await runSqlFile(conn, 'ingest/sql/dedup.sql', { first_file_id: nextId });
+        if (readRepeats.length) await runSqlFile(conn, 'ingest/sql/drop_files.sql', { file_ids: listValue(readRepeats) });
+        // Nothing loaded (a run over an archive seen before): nothing to de-duplicate or count. The
+        // statements would still scan the tables (~0.5 s at 1 GB).
+        const loaded = reports.some((r) => r.status === 'loaded');
+        if (loaded) await runSqlFile(conn, 'ingest/sql/dedup.sql', { first_file_id: nextId });
         lap('duplicates dropped');
         const byId = new Map(reports.map((r) => [r.fileId, r])); // thousands of files: no search per row
-        for (const row of await querySqlFile(conn, 'ingest/sql/new_counts.sql', { first_file_id: nextId })) {
+        for (const row of loaded ? await querySqlFile(conn, 'ingest/sql/new_counts.sql', { first_file_id: nextId }) : []) {
           const r = byId.get(Number(row.file_id));
           if (!r || r.status !== 'loaded') continue;
           r.newSpans = Number(row.new_spans);
@@ -198,6 +249,7 @@ export async function ingest(db: Db, inputs: Input[], opts: IngestOptions = {}):
           r.newMetricPoints = Number(row.new_metric_points);
         }
         await recordFiles(db, reports.filter((r) => r.status === 'loaded' || !recorded.has(r.sha256)));
+        await recordStats(db, hashed);
         await conn.run('COMMIT');
         // DuckDB compresses and writes at commit what the load still held in memory (tables of less
         // than a row group: the logs and metric points at 1 GB), then syncs the file: 1.1–2.3 s at
@@ -219,7 +271,7 @@ function markRepeat(report: FileReport, prev: Record<string, unknown>): void {
   report.status = 'already-loaded';
   report.compression = prev.compression as Compression;
   report.format = prev.format as Format;
-  report.note = `same content as ${prev.path}, loaded before`;
+  report.note = prev.path === report.path ? 'loaded before' : `same content as ${prev.path}, loaded before`;
 }
 
 /** Parameters of load_csv.sql: per table, its CSV files (an empty file where a table got none). */
@@ -359,6 +411,23 @@ export function emptyReport(fileId: number, path: string): FileReport {
     maxTimeNs: null,
     durationMs: 0,
   };
+}
+
+/** The stat of each file hashed by this load, replacing what was recorded for its path. */
+async function recordStats(db: Db, hashed: FileStat[]): Promise<void> {
+  if (!hashed.length) return;
+  await runSqlFile(db.conn, 'ingest/sql/forget_file_stats.sql', { paths: listValue(hashed.map((h) => h.path)) });
+  const a = await db.conn.createAppender('ingest_file_stats');
+  for (const h of hashed) {
+    a.appendVarchar(h.path);
+    a.appendUBigInt(h.size);
+    for (const n of [h.mtimeNs, h.ctimeNs]) a.appendBigInt(n);
+    a.appendUBigInt(h.ino);
+    a.appendVarchar(h.sha256);
+    a.appendBigInt(h.hashedAtNs);
+    a.endRow();
+  }
+  a.closeSync();
 }
 
 async function recordFiles(db: Db, reports: FileReport[]): Promise<void> {

@@ -18,6 +18,7 @@ export const SCHEMA_FILES = [
   'model/schema/11_ingest_files.sql',
   'model/schema/12_ingest_errors.sql',
   'model/schema/13_model_state.sql',
+  'model/schema/14_ingest_file_stats.sql',
 ] as const;
 
 /** Tables that hold records and take part in the de-duplicated load. */
@@ -40,6 +41,8 @@ export const INGEST_FILES = [
   'ingest/sql/new_counts.sql',
   'ingest/sql/known_files.sql',
   'ingest/sql/next_file_id.sql',
+  'ingest/sql/file_stats.sql',
+  'ingest/sql/forget_file_stats.sql',
 ] as const;
 
 /** Views over the raw tables that agent mappings build on. */

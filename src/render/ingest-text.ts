@@ -135,7 +135,7 @@ export function filesText(files: FileReport[], mode: 'ingest' | 'inspect'): stri
       (mode === 'ingest' ? `; added ${t.newSpans + t.newLogs + t.newMetricPoints}, duplicates dropped ${t.duplicates}` : '') +
       `; skipped ${t.skipped}.`,
   );
-  const notes = files.filter((f) => f.note && f.status !== 'loaded');
+  const notes = shown.filter((f) => f.note && f.status !== 'loaded'); // (the files left out are summed up above)
   for (const f of notes) out.push(`note: ${f.path}: ${f.note}`);
   for (const f of files) {
     for (const p of f.problems) out.push(`error: ${f.path}: ${p.where}: ${p.message}`);
