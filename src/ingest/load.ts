@@ -86,9 +86,10 @@ export interface IngestOptions {
  * A file is recognised from its recorded stat (size, modification and change times, inode: what
  * git's index and backup tools compare) without being read only if it had not changed for this
  * long before it was hashed. A file rewritten within the same tick of the clock that stamps change
- * times, right after it was hashed, would keep all four; a file that had settled cannot.
+ * times, right after it was hashed, would keep all four; a file that had settled for longer than a
+ * tick cannot. The coarsest common tick is FAT's 2 s.
  */
-const SETTLE_MS = 1000;
+const SETTLE_MS = 2000;
 
 interface FileStat {
   path: string;
