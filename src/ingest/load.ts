@@ -174,29 +174,29 @@ export async function ingest(db: Db, inputs: Input[], opts: IngestOptions = {}):
         const path = resolve(input.path);
         const st = statSync(input.path, { bigint: true });
         const was = stats.get(path);
-        const same =
+        const unchanged =
           was !== undefined &&
+          known.has(was.sha256 as string) &&
           BigInt(was.size_bytes as string) === st.size &&
           BigInt(was.mtime_ns as string) === st.mtimeNs &&
           BigInt(was.ctime_ns as string) === st.ctimeNs &&
           BigInt(was.inode as string) === st.ino &&
           st.ctimeNs < BigInt(was.hashed_at_ns as string) - settleNs;
-        if (same && known.has(was.sha256 as string)) {
+        let bytes: Buffer | undefined;
+        if (unchanged) {
           report.sizeBytes = Number(st.size);
           report.sha256 = was.sha256 as string;
-          markRepeat(report, known.get(report.sha256)!);
-          report.note += '; unchanged since it was read (size, times, inode), so not read again';
-          continue;
+        } else {
+          const hashedAtNs = BigInt(Date.now()) * 1_000_000n;
+          bytes = st.size <= WHOLE_FILE ? readFileSync(input.path) : undefined;
+          report.sizeBytes = bytes ? bytes.length : Number(st.size);
+          report.sha256 = bytes ? hash('sha256', bytes, 'hex') : await sha256File(input.path);
+          hashed.push({ path, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, ino: st.ino, sha256: report.sha256, hashedAtNs });
         }
-        const hashedAtNs = BigInt(Date.now()) * 1_000_000n;
-        const size = Number(st.size);
-        const bytes = size <= WHOLE_FILE ? readFileSync(input.path) : undefined;
-        report.sizeBytes = bytes ? bytes.length : size;
-        report.sha256 = bytes ? hash('sha256', bytes, 'hex') : await sha256File(input.path);
-        hashed.push({ path, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, ino: st.ino, sha256: report.sha256, hashedAtNs });
         const prev = known.get(report.sha256);
         if (prev) {
           markRepeat(report, prev);
+          if (unchanged) report.note += '; unchanged since it was read (size, times, inode), so not read again';
           continue;
         }
         chunks = bytes ? once(bytes) : fileChunks(input.path);
@@ -208,8 +208,7 @@ export async function ingest(db: Db, inputs: Input[], opts: IngestOptions = {}):
       if (input.stdin && prev) {
         markRepeat(report, prev);
         readRepeats.push(report.fileId); // read before it was known: its rows go
-      }
-      else known.set(report.sha256, { path: input.path, compression: report.compression, format: report.format });
+      } else known.set(report.sha256, { path: input.path, compression: report.compression, format: report.format });
       bytesDone += report.sizeBytes;
       report.durationMs = performance.now() - started;
       opts.onProgress?.({ file: input.path, filesDone: i + 1, filesTotal: inputs.length, bytesDone, records });

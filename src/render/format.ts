@@ -286,11 +286,12 @@ export function table<R>(
   data: R[],
   row: (r: R) => (string | null)[],
   lim: Limits,
-  opts: { flagged?: (r: R) => boolean; empty?: string; total?: number } = {},
+  // `total` and `moreWhere`: the rows there are and where the rest are, when `data` holds only
+  // some of them (the summary's file list).
+  opts: { flagged?: (r: R) => boolean; empty?: string; total?: number; moreWhere?: string } = {},
 ): Table {
   const shown = data.slice(0, lim.rows);
-  // `total`: the rows there are, when `data` holds only some of them (the summary's file list).
-  const more = Math.max(opts.total ?? data.length, data.length) - shown.length;
+  const more = Math.max(opts.total ?? 0, data.length) - shown.length;
   return {
     id,
     caption,
@@ -301,7 +302,7 @@ export function table<R>(
     })),
     more,
     moreText: int(more),
-    moreWhere: more > Math.max(0, data.length - shown.length) ? `summary.json lists ${int(data.length)} of them, picking files with problems first` : 'see summary.json',
+    moreWhere: opts.moreWhere ?? 'see summary.json',
     empty: opts.empty ?? 'Nothing to show.',
   };
 }
@@ -514,7 +515,12 @@ function quality(s: Summary, lim: Limits): { notes: string[]; tables: Table[] } 
   const tables = [
     table('files', 'Input files', [['File'], ['Format'], ['Compression'], ['Status'], ['Spans', N], ['Logs', N], ['Metric points', N], ['Skipped', N]],
       i.fileList, (r) => [r.path, r.format, r.compression, r.status, int(r.spans), int(r.logs), int(r.metricPoints), int(r.skipped)], lim,
-      { flagged: (r) => r.skipped > 0, empty: 'No files were read in this run (the data came from --db).', total: i.files }),
+      {
+        flagged: (r) => r.skipped > 0,
+        empty: 'No files were read in this run (the data came from --db).',
+        total: i.files,
+        moreWhere: i.files > i.fileList.length ? `summary.json lists ${int(i.fileList.length)} of them, picking files with problems first` : undefined,
+      }),
     table('skipped', 'Skipped records and why (quoted values elided; otel-agent-report ingest FILE prints them whole)', [['File'], ['Where', N], ['Skipped', N], ['Reason']],
       i.errors, (r) => [r.file, where(r), int(r.skipped), redactMessage(r.message)], lim,
       { empty: 'No record was skipped.' }),
